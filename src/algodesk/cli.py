@@ -1,0 +1,113 @@
+"""The `algodesk` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from . import __version__
+
+
+def _simulator_parser(sub: argparse._SubParsersAction) -> None:
+    from .simulator.config import SimulatorConfig
+
+    d = SimulatorConfig()
+    p = sub.add_parser("simulator", help="run the Breeze-protocol exchange simulator")
+    p.add_argument("--host", default=d.host)
+    p.add_argument("--port", type=int, default=d.port)
+    p.add_argument("--seed", type=int, default=d.seed, help="seed of the price process")
+    p.add_argument("--app-key", default=d.app_key)
+    p.add_argument("--app-secret", default=d.app_secret)
+    p.add_argument("--user-id", default=d.user_id)
+    p.add_argument("--password", default=d.password)
+    p.add_argument("--otp", default=d.otp)
+    p.add_argument("--redirect-url", default=d.redirect_url)
+    p.add_argument("--contracts", choices=["small", "full"], default=d.contracts,
+                   help="instrument universe: small (a few hundred) or full (150,000+ rows)")
+    p.add_argument("--market-hours", choices=["always", "exchange"], default=d.market_hours,
+                   help="always open (default) or NSE hours 09:15-15:30 IST on weekdays")
+    p.add_argument("--calls-per-minute", type=int, default=d.calls_per_minute)
+    p.add_argument("--calls-per-day", type=int, default=d.calls_per_day)
+    p.add_argument("--session-expiry", default=d.session_expiry,
+                   help="daily session expiry, IST HH:MM (default 00:00)")
+    p.set_defaults(run=_run_simulator)
+
+
+def _config_from(args: argparse.Namespace):  # -> SimulatorConfig
+    from .simulator.config import SimulatorConfig
+
+    hour, _, minute = args.session_expiry.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise SystemExit(f"--session-expiry must be HH:MM, got {args.session_expiry!r}")
+    return SimulatorConfig(
+        host=args.host, port=args.port, seed=args.seed, app_key=args.app_key,
+        app_secret=args.app_secret, user_id=args.user_id, password=args.password,
+        otp=args.otp, redirect_url=args.redirect_url, contracts=args.contracts,
+        market_hours=args.market_hours, calls_per_minute=args.calls_per_minute,
+        calls_per_day=args.calls_per_day, session_expiry=args.session_expiry,
+    )
+
+
+def _serve_simulator(config, banner: str) -> int:
+    import uvicorn
+
+    from .simulator.app import build_app
+
+    started = time.perf_counter()
+    app = build_app(config)
+    print(banner)
+    print(f"  Breeze simulator  {config.base_url}  (instruments: {config.contracts}, "
+          f"seed {config.seed}, ready in {time.perf_counter() - started:.1f}s)")
+    print(f"  login page        {config.base_url}/apiuser/login?api_key=<app key>")
+    print(f"  app key           {config.app_key}")
+    print(f"  app secret        {config.app_secret}")
+    print(f"  user id / password / OTP   {config.user_id} / {config.password} / {config.otp}")
+    print(f"  redirect URL      {config.redirect_url}")
+    sys.stdout.flush()
+    uvicorn.run(app, host=config.host, port=config.port, log_level="warning",
+                access_log=False)
+    return 0
+
+
+def _run_simulator(args: argparse.Namespace) -> int:
+    config = _config_from(args)
+    return _serve_simulator(config, "algodesk simulator: demo credentials (practice only)")
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from .config import get_settings
+    from .simulator.config import SimulatorConfig
+
+    settings = get_settings()
+    if settings.demo_mode:
+        config = SimulatorConfig(
+            port=settings.simulator_port, seed=settings.simulator_seed,
+            redirect_url=settings.redirect_url,
+        )
+        return _serve_simulator(
+            config,
+            "algodesk: no BROKER_API_KEY in .env, so this is DEMO MODE. The bundled Breeze "
+            "simulator plays ICICI Direct.\n(The web app on "
+            f"http://{settings.host}:{settings.port} arrives with the access issue.)",
+        )
+    print("algodesk: BROKER_API_KEY is set; the broker is ICICI Direct at "
+          f"{settings.breeze_api_url}")
+    print("The web app and OpenAlgo API are not part of this build yet; nothing to serve.")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="algodesk", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"algodesk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="start the platform (demo mode without a broker key)")
+    serve.set_defaults(run=_run_serve)
+    _simulator_parser(sub)
+    args = parser.parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

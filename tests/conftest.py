@@ -1,0 +1,158 @@
+"""Shared fixtures: the real simulator, started as its own process on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class SimulatorProcess:
+    """A running `algodesk simulator` and what a client needs to reach it."""
+
+    port: int
+    app_key: str = "test+app=key/1"
+    app_secret: str = "test-secret-0123"
+    user_id: str = "TE123456"
+    password: str = "pass-word-1"
+    otp: str = "246810"
+    redirect_url: str = "http://127.0.0.1:5999/icici/callback"
+    extra_args: list[str] = field(default_factory=list)
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/breezeapi/api/v1/"
+
+    @property
+    def history_url(self) -> str:
+        return f"{self.base_url}/api/v2/"
+
+    @property
+    def login_url(self) -> str:
+        return f"{self.base_url}/apiuser/login"
+
+    @property
+    def security_master_url(self) -> str:
+        return f"{self.base_url}/MotherAppMaster/SecurityMaster.zip"
+
+    def start(self, log_dir: Path) -> None:
+        self.log_path = log_dir / f"simulator-{self.port}.log"
+        command = [
+            sys.executable, "-m", "algodesk.cli", "simulator",
+            "--host", "127.0.0.1", "--port", str(self.port), "--seed", "7",
+            "--app-key", self.app_key, "--app-secret", self.app_secret,
+            "--user-id", self.user_id, "--password", self.password, "--otp", self.otp,
+            "--redirect-url", self.redirect_url, "--contracts", "small", *self.extra_args,
+        ]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"simulator exited: {self.log_path.read_text()}")
+            try:
+                httpx.get(f"{self.base_url}/admin/state", timeout=1).raise_for_status()
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"simulator did not start: {self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def admin(self, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        url = f"{self.base_url}/admin/{path.strip('/')}"
+        if payload is None and path.strip("/") == "state":
+            response = httpx.get(url, timeout=10)
+        else:
+            response = httpx.post(url, json=payload or {}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        self.admin("reset", {})
+
+    def new_api_session(self) -> str:
+        """Log in through the simulator's login form, as a browser would."""
+        with httpx.Client(base_url=self.base_url, timeout=10) as client:
+            page = client.get("/apiuser/login", params={"api_key": self.app_key})
+            page.raise_for_status()
+            answer = client.post("/apiuser/login", data={
+                "api_key": self.app_key, "user_id": self.user_id,
+                "password": self.password, "otp": self.otp,
+            })
+            answer.raise_for_status()
+        match = re.search(r"name='API_Session' value='(\d+)'", answer.text)
+        assert match, answer.text
+        return match.group(1)
+
+
+def _start(tmp_path_factory: pytest.TempPathFactory, **kwargs: Any) -> SimulatorProcess:
+    sim = SimulatorProcess(port=free_port(), **kwargs)
+    sim.start(tmp_path_factory.mktemp("simulator"))
+    return sim
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProcess]:
+    sim = _start(tmp_path_factory)
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+@pytest.fixture(autouse=True)
+def _reset_simulator_faults(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Faults, limits and clock offsets never leak from one test into the next."""
+    yield
+    if "simulator" in request.fixturenames:
+        request.getfixturevalue("simulator").reset()
+
+
+@pytest.fixture(scope="session")
+def simulator_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Start extra simulators with other options (stopped at the end of the session)."""
+    started: list[SimulatorProcess] = []
+
+    def start(**kwargs: Any) -> SimulatorProcess:
+        sim = _start(tmp_path_factory, **kwargs)
+        started.append(sim)
+        return sim
+
+    try:
+        yield start
+    finally:
+        for sim in started:
+            sim.stop()
+
+
+os.environ.setdefault("PYTHONUNBUFFERED", "1")
