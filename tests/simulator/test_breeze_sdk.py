@@ -27,12 +27,15 @@ def _load_sdk(sim: SimulatorProcess, workdir: Path) -> Any:
     """Import the SDK with its URLs redirected. Its `config` module is imported as a
     top-level module, and the SecurityMaster download happens at import time, so the
     constants must be changed before `breeze_connect.breeze_connect` is imported."""
-    spec = importlib.util.find_spec("breeze_connect")
-    assert spec and spec.submodule_search_locations
-    package_dir = spec.submodule_search_locations[0]
-    if package_dir not in sys.path:
-        sys.path.insert(1, package_dir)
-    import config  # the SDK's own module
+    # Importing the package runs the download, so load its `config` by path first.
+    package = importlib.util.find_spec("breeze_connect")
+    assert package and package.submodule_search_locations
+    config_path = Path(package.submodule_search_locations[0]) / "config.py"
+    spec = importlib.util.spec_from_file_location("config", config_path)
+    assert spec and spec.loader
+    config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    sys.modules["config"] = config  # what the SDK's `import config` will find
 
     config.API_URL = sim.api_url
     config.BREEZE_NEW_URL = sim.history_url
@@ -217,7 +220,7 @@ def test_futures_and_options_orders_and_square_off(breeze: Any) -> None:
     future = ok(breeze.get_quotes(stock_code="NIFTY", exchange_code="NFO", product_type="futures",
                                   expiry_date=iso(expiry), right="others", strike_price="0"))[0]
     assert future["product_type"] == "Future" and future["right"] == "*"
-    price = f"{round(future['ltp'] * 1.01 / 0.05) * 0.05:.2f}"
+    price = f"{round(future['ltp'] * 1.01):.2f}"  # whole rupees sit on every tick grid
     fut_id = ok(breeze.place_order(stock_code="NIFTY", exchange_code="NFO", product="futures",
                                    action="buy", order_type="limit", quantity="65",
                                    price=price, validity="day", expiry_date=iso(expiry),

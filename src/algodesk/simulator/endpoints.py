@@ -58,6 +58,12 @@ def exchange_of(body: dict[str, Any], allowed: tuple[str, ...] = EXCHANGES) -> s
     return code
 
 
+def price_of(value: str, field: str) -> Decimal:
+    """A price, with float noise (`823.8000000000001`, as the SDK's aggressive-limit
+    arithmetic sends) rounded away; a price off the tick grid is still refused later."""
+    return parse_decimal(value, field).quantize(Decimal("0.0001")).normalize()
+
+
 def right_of(value: str) -> str:
     right = value.lower()
     if right not in RIGHT_LABEL:
@@ -256,8 +262,8 @@ class Endpoints:
             "action": action,
             "order_type": order_type,
             "validity": validity,
-            "price": parse_decimal(price_text, "Price"),
-            "trigger": parse_decimal(trigger_text, "Stoploss") if trigger_text else Decimal(0),
+            "price": price_of(price_text, "Price"),
+            "trigger": price_of(trigger_text, "Stoploss") if trigger_text else Decimal(0),
             "disclosed_quantity": parse_int(disclosed_text, "Disclosed-Quantity")
             if disclosed_text else 0,
         }
@@ -330,9 +336,9 @@ class Endpoints:
         if text(body, "quantity"):
             changes["quantity"] = parse_int(text(body, "quantity"), "Quantity")
         if text(body, "price"):
-            changes["price"] = parse_decimal(text(body, "price"), "Price")
+            changes["price"] = price_of(text(body, "price"), "Price")
         if text(body, "stoploss"):
-            changes["stoploss"] = parse_decimal(text(body, "stoploss"), "Stoploss")
+            changes["stoploss"] = price_of(text(body, "stoploss"), "Stoploss")
         if text(body, "validity"):
             validity = text(body, "validity").lower()
             if validity not in ("day", "ioc", "vtc"):
@@ -494,7 +500,7 @@ class Endpoints:
                 or quantity > abs(position.net):
             raise BadRequest("Resource not available")
         if not text(body, "stoploss"):
-            fields["trigger"] = parse_decimal(text(body, "stoploss_price") or "0", "Stoploss")
+            fields["trigger"] = price_of(text(body, "stoploss_price") or "0", "Stoploss")
         order = self.exchange.place(inst, product=product, quantity=quantity, prefix="25",
                                     user_remark=text(body, "order_reference"), **fields)
         return {"order_id": order.order_id, "message": "Successfully Placed the order",
