@@ -171,6 +171,7 @@ class Exchange:
             {"equity": quarter, "fno": quarter, "commodity": Decimal(0), "currency": Decimal(0)},
         )
         self.orders: dict[str, Order] = {}
+        self.open_orders: dict[str, Order] = {}  # the ones matching and margin care about
         self.positions: dict[tuple[str, str, str], Position] = {}
         self.holdings: dict[str, Holding] = {}
         self._sequence = itertools.count(1)
@@ -241,8 +242,8 @@ class Exchange:
 
     def blocked(self, segment: str) -> Decimal:
         total = Decimal(0)
-        for order in self.orders.values():
-            if order.is_open and order.segment == segment:
+        for order in self.open_orders.values():
+            if order.segment == segment:
                 limit = order.price if order.price > 0 else order.trigger
                 total += self._requirement(order.inst, order.product, order.action,
                                            order.remaining, limit)
@@ -260,8 +261,8 @@ class Exchange:
 
     def _pending_sells(self, stock_code: str) -> int:
         return sum(
-            o.remaining for o in self.orders.values()
-            if o.is_open and o.action == "sell" and o.inst.product == "cash"
+            o.remaining for o in self.open_orders.values()
+            if o.action == "sell" and o.inst.product == "cash"
             and o.inst.stock_code == stock_code
         )
 
@@ -303,6 +304,7 @@ class Exchange:
         )
         order.exchange_order_id = f"{next(self._sequence):016d}"
         self.orders[order.order_id] = order
+        self.open_orders[order.order_id] = order
         self._match_now(order)
         if order.validity == "ioc" and order.is_open:
             self._close(order, "Cancelled")
@@ -379,6 +381,7 @@ class Exchange:
     def _close(self, order: Order, outcome: str) -> None:
         order.cancelled_quantity = order.remaining
         order.status = f"Partially Executed And {outcome}" if order.filled else outcome
+        self.open_orders.pop(order.order_id, None)
 
     # -- matching -------------------------------------------------------------------
 
@@ -406,9 +409,7 @@ class Exchange:
         now = self.clock.now() if now is None else now
         second = int(now)
         today = self.session_day(now)
-        for order in list(self.orders.values()):
-            if not order.is_open:
-                continue
+        for order in list(self.open_orders.values()):
             if order.validity == "day" and order.session_day < today:
                 self._close(order, "Expired")
                 self._emit("order", order)
@@ -456,6 +457,8 @@ class Exchange:
         )
         order.fills.append(fill)
         order.status = "Executed" if not order.remaining else "Partially Executed"
+        if not order.remaining:
+            self.open_orders.pop(order.order_id, None)
         self._book(order, fill)
         self._emit("trade", (order, fill))
         self._emit("order", order)
