@@ -1,0 +1,61 @@
+"""The `algodesk` command as a newcomer runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import free_port
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "algodesk.cli", *args], capture_output=True,
+                          text=True, timeout=60, env=env)
+
+
+def test_help_lists_the_subcommands() -> None:
+    answer = run("--help")
+    assert answer.returncode == 0
+    assert "serve" in answer.stdout and "simulator" in answer.stdout
+    options = run("simulator", "--help").stdout
+    for option in ("--seed", "--app-key", "--app-secret", "--user-id", "--password", "--otp",
+                   "--redirect-url", "--contracts", "--market-hours", "--calls-per-minute"):
+        assert option in options
+
+
+def test_bad_session_expiry_is_refused_clearly() -> None:
+    answer = run("simulator", "--session-expiry", "25:99")
+    assert answer.returncode != 0
+    assert "--session-expiry must be HH:MM" in answer.stderr
+
+
+def test_serve_without_broker_key_starts_demo_mode(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "SIMULATOR_PORT": str(port), "BROKER_API_KEY": ""}
+    process = subprocess.Popen([sys.executable, "-m", "algodesk.cli", "serve"], cwd=tmp_path,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                state = httpx.get(f"http://127.0.0.1:{port}/admin/state", timeout=1).json()
+                break
+            except httpx.HTTPError:
+                assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                assert time.monotonic() < deadline, "demo simulator did not start"
+                time.sleep(0.2)
+        assert state["instruments"] > 100
+        login = httpx.get(f"http://127.0.0.1:{port}/apiuser/login",
+                          params={"api_key": "algodesk+demo=key"})
+        assert login.status_code == 200 and "User ID" in login.text
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert "DEMO MODE" in output
+    assert "algodesk+demo=key" in output  # the demo credentials are printed
