@@ -77,6 +77,12 @@ def test_checksum_covers_exact_body_bytes(raw: RawBreeze) -> None:
     assert answer.json()["Status"] == 200
 
 
+def test_signing_an_empty_string_instead_of_braces_fails(raw: RawBreeze) -> None:
+    headers = raw.headers("")  # a known client bug: signing "" for an empty request
+    answer = httpx.request("GET", raw.sim.api_url + "funds", content=b"", headers=headers)
+    assert (answer.status_code, answer.json()) == (401, INVALID)
+
+
 def test_wrong_secret_stale_timestamp_and_unknown_token(raw: RawBreeze,
                                                         simulator: SimulatorProcess) -> None:
     wrong = RawBreeze(simulator, secret="wrong")
@@ -119,8 +125,9 @@ def test_rate_limit_per_minute_then_per_day(raw: RawBreeze, simulator: Simulator
     simulator.admin("limits", {"calls_per_minute": 3})
     answers = [raw.call("GET", "funds") for _ in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 401]
-    assert answers[-1].json() == {
-        "Status": 5, "Error": "Limit exceed: API call per minute:Try after some time"}
+    assert answers[-1].content == (
+        b'{"Status":5,"Error":"Limit exceed: API call per minute:Try after some time"}')
+    assert len(answers[-1].content) == 76
     simulator.admin("limits", {"calls_per_minute": 100, "calls_per_day": 0})
     assert raw.call("GET", "funds").json()["Error"].startswith("Limit exceed: API call per day:")
 

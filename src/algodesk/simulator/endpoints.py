@@ -304,7 +304,7 @@ class Endpoints:
                 "order_id": order.order_id,
                 "message": "Equity CASH Order placed successfully through RI reference no "
                 + order.order_id,
-                "user_remark": order.user_remark or None,
+                "user_remark": None,  # ICICI echoes null for equity, "" for F&O
             }
         return {"order_id": order.order_id, "message": "Successfully Placed the order",
                 "user_remark": ""}

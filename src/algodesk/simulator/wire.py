@@ -22,7 +22,8 @@ def _default(value: Any) -> Any:
 
 
 def json_response(payload: dict[str, Any], status_code: int = 200, *, sort_keys: bool = False) -> Response:
-    body = json.dumps(payload, default=_default, sort_keys=sort_keys)
+    # Compact like ICICI's gateway: the per-minute limit body is exactly 76 bytes.
+    body = json.dumps(payload, default=_default, sort_keys=sort_keys, separators=(",", ":"))
     return Response(body, status_code=status_code, media_type="application/json")
 
 

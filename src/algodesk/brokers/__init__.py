@@ -1,0 +1,1 @@
+"""Broker adapters: one sub-package per broker (`icici` speaks ICICI Direct's Breeze API)."""
