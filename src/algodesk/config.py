@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     port: int = Field(default=5000, ge=1, le=65535)
     websocket_port: int = Field(default=8765, ge=1, le=65535)
     data_dir: str = "data"
+    # Empty: a SQLite file in DATA_DIR. Any SQLAlchemy URL works.
+    database_url: str = ""
 
     # Breeze endpoints: ICICI's real hosts unless pointed elsewhere.
     breeze_api_url: str = ICICI_API_URL

@@ -1,0 +1,83 @@
+"""The database: engine, sessions, and the SQLite settings that keep data safe.
+
+SQLite runs in WAL mode so readers never block the writer, with `synchronous=FULL` so a
+committed row (an order journal entry above all) survives a crash or power loss. Times
+are stored in UTC; what a trader sees is converted to IST at the edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from ..config import Settings
+
+
+class Base(DeclarativeBase):
+    """Every table of the platform derives from this."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def database_url(settings: Settings) -> str:
+    """`DATABASE_URL` when set, else a SQLite file in the data folder."""
+    if settings.database_url:
+        return settings.database_url
+    folder = Path(settings.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(folder / 'algodesk.db').resolve()}"
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Database:
+    """An engine and a session factory. Calls are short; bulk work runs in a thread."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _tune_sqlite)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(database_url(settings))
+
+    def create_all(self) -> None:
+        """Create missing tables (every model module must be imported first)."""
+        Base.metadata.create_all(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back on error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
