@@ -27,8 +27,19 @@ class RawBreeze:
     def __init__(self, sim: SimulatorProcess, secret: str | None = None) -> None:
         self.sim = sim
         self.secret = sim.app_secret if secret is None else secret
-        answer = self.customer_details(sim.new_api_session())
+        self.offset = 0.0  # the simulator's clock offset, mirrored in our timestamps
+        self.login()
+
+    def login(self) -> None:
+        answer = self.customer_details(self.sim.new_api_session())
         self.token = answer.json()["Success"]["session_token"]
+
+    def move_clock(self, offset_seconds: float) -> None:
+        """Move the simulator's clock, follow it, and log in again (a day's move
+        crosses the daily session expiry)."""
+        self.sim.admin("clock", {"offset_seconds": offset_seconds})
+        self.offset = offset_seconds
+        self.login()
 
     def customer_details(self, api_session: str, app_key: str | None = None) -> httpx.Response:
         body = json.dumps({"SessionToken": api_session, "AppKey": app_key or self.sim.app_key},
@@ -37,7 +48,8 @@ class RawBreeze:
                              headers={"Content-Type": "application/json"}, timeout=10)
 
     def headers(self, body: str, *, timestamp: str | None = None) -> dict[str, str]:
-        stamp = timestamp or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        moment = datetime.fromtimestamp(time.time() + self.offset, UTC)
+        stamp = timestamp or moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
         digest = hashlib.sha256((stamp + body + self.secret).encode()).hexdigest()
         return {"Content-Type": "application/json", "X-Checksum": f"token {digest}",
                 "X-Timestamp": stamp, "X-AppKey": self.sim.app_key,
