@@ -222,7 +222,8 @@ class Simulator:
             if "cannot be empty" in str(exc) or "should be" in str(exc):
                 raise
             return []
-        candles = self.market.candles(inst, interval, start, end, now=self.clock.now())
+        candles = self.market.candles(inst, interval, start, end, now=self.clock.now(),
+                                      limit=MAX_CANDLES)
         return [candle_v2_row(inst, c) for c in candles[:MAX_CANDLES]]
 
     async def login_form(self, request: Request) -> Response:

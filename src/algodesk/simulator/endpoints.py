@@ -465,7 +465,8 @@ class Endpoints:
             if "cannot be empty" in str(exc) or "should be" in str(exc):
                 raise
             raise BadRequest("Historical Data Fail") from exc
-        candles = self.market.candles(inst, interval, start, end, now=self.now())
+        candles = self.market.candles(inst, interval, start, end, now=self.now(),
+                                      limit=MAX_CANDLES)
         return [candle_v1_row(inst, c) for c in candles[:MAX_CANDLES]]
 
     # -- margin, square-off, charges ------------------------------------------------
