@@ -108,6 +108,18 @@ def _with_optional(body: dict[str, str], **optional: str) -> dict[str, str]:
     return body
 
 
+def _instrument_body(stock_code: str, exchange_code: str, product_type: str,
+                     expiry_date: DateValue, right: str, strike_price: Value) -> dict[str, str]:
+    """The instrument part shared by `quotes` and `optionchain` (SDK key order)."""
+    return _with_optional(
+        {"stock_code": stock_code, "exchange_code": exchange_code},
+        expiry_date=_date(expiry_date, "expiry"),
+        product_type=product_type,
+        right=right,
+        strike_price=wire_value(strike_price),
+    )
+
+
 class BreezeClient:
     """Async client of the Breeze REST API (v1) and historical data (v2).
 
@@ -617,13 +629,8 @@ class BreezeClient:
         right: str = "",
         strike_price: Value = "",
     ) -> list[BreezeQuote]:
-        body = _with_optional(
-            {"stock_code": stock_code, "exchange_code": exchange_code},
-            expiry_date=_date(expiry_date, "expiry"),
-            product_type=product_type,
-            right=right,
-            strike_price=wire_value(strike_price),
-        )
+        body = _instrument_body(stock_code, exchange_code, product_type, expiry_date, right,
+                                strike_price)
         return parsing.parse_quotes(await self._request("quotes", body))
 
     async def get_option_chain(
@@ -636,13 +643,8 @@ class BreezeClient:
         right: str = "",
         strike_price: Value = "",
     ) -> list[BreezeOptionChainQuote]:
-        body = _with_optional(
-            {"stock_code": stock_code, "exchange_code": exchange_code},
-            expiry_date=_date(expiry_date, "expiry"),
-            product_type=product_type,
-            right=right,
-            strike_price=wire_value(strike_price),
-        )
+        body = _instrument_body(stock_code, exchange_code, product_type, expiry_date, right,
+                                strike_price)
         return parsing.parse_option_chain(await self._request("option_chain", body))
 
     async def get_historical_v1(

@@ -304,30 +304,10 @@ class BreezeQuote:
 
 
 @dataclass(frozen=True, slots=True)
-class BreezeOptionChainQuote:
-    """`GET optionchain` → one `Success` row per strike (reference §5.15)."""
+class BreezeOptionChainQuote(BreezeQuote):
+    """`GET optionchain` → one `Success` row per strike (reference §5.15): a quote row
+    plus open interest and order-book totals."""
 
-    exchange_code: str
-    stock_code: str
-    ltp: Decimal
-    product_type: str | None = None
-    expiry_date: str | None = None
-    right: str | None = None
-    strike_price: Decimal | None = None
-    ltt: str | None = None
-    best_bid_price: Decimal | None = None
-    best_bid_quantity: int | None = None
-    best_offer_price: Decimal | None = None
-    best_offer_quantity: int | None = None
-    open: Decimal | None = None
-    high: Decimal | None = None
-    low: Decimal | None = None
-    previous_close: Decimal | None = None
-    ltp_percent_change: Decimal | None = None
-    upper_circuit: Decimal | None = None
-    lower_circuit: Decimal | None = None
-    total_quantity_traded: int | None = None
-    spot_price: Decimal | None = None
     ltq: int | None = None
     open_interest: Decimal | None = None
     change_oi: Decimal | None = field(default=None, metadata={"wire": "chnge_oi"})
