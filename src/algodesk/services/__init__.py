@@ -1,0 +1,1 @@
+"""Use cases behind the API: order journal, order routing, books, market data."""

@@ -1,0 +1,180 @@
+"""The order journal: every order action is written here before it is sent.
+
+Breeze has no idempotency key, so a place-order whose answer was lost may still have
+reached the exchange. The journal makes that safe: the intent is committed first, the
+broker order carries the journal's tag in `user_remark`, and any row whose outcome is
+unknown (a timeout, a malformed answer, a crash between commit and answer) is settled
+by finding that tag in the broker's order list — never by sending again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..storage import Base, Database, utcnow
+
+TAG_PREFIX = "ad"  # short: Breeze keeps about 20 characters of user_remark
+
+
+class JournalState(StrEnum):
+    PENDING = "pending"  # committed; the broker may or may not have it yet
+    ACCEPTED = "accepted"  # the broker answered with an order id
+    REJECTED = "rejected"  # the broker answered with an error: nothing exists
+    IN_DOUBT = "in_doubt"  # sent, no usable answer: reconcile before trusting
+    NOT_PLACED = "not_placed"  # reconciled: the broker never got it
+
+    @property
+    def settled(self) -> bool:
+        return self not in (JournalState.PENDING, JournalState.IN_DOUBT)
+
+
+class JournalRow(Base):
+    __tablename__ = "order_journal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tag: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # place, modify, cancel
+    group_id: Mapped[int | None] = mapped_column(Integer, index=True)  # basket/split parent
+    requested_by: Mapped[str] = mapped_column(String(40))
+    strategy: Mapped[str] = mapped_column(String(100), default="")
+    exchange: Mapped[str] = mapped_column(String(10))  # Breeze exchange code
+    openalgo_request: Mapped[str] = mapped_column(Text)
+    broker_request: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(12), index=True, default=JournalState.PENDING)
+    broker_order_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """A journal row as the rest of the platform sees it (detached from the session)."""
+
+    id: int
+    tag: str
+    kind: str
+    group_id: int | None
+    requested_by: str
+    strategy: str
+    exchange: str
+    openalgo_request: dict[str, Any]
+    broker_request: dict[str, Any]
+    state: JournalState
+    broker_order_id: str | None
+    message: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: JournalRow) -> JournalEntry:
+        return cls(
+            id=row.id, tag=row.tag or "", kind=row.kind, group_id=row.group_id,
+            requested_by=row.requested_by, strategy=row.strategy, exchange=row.exchange,
+            openalgo_request=json.loads(row.openalgo_request),
+            broker_request=json.loads(row.broker_request or "{}"),
+            state=JournalState(row.state), broker_order_id=row.broker_order_id,
+            message=row.message, created_at=row.created_at,
+        )
+
+
+# Never journal credentials, whatever a client put in its request.
+_SECRET_KEYS = frozenset({"apikey", "api_key", "password", "token", "secret"})
+
+
+def _clean(request: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in request.items() if k.lower() not in _SECRET_KEYS},
+                      default=str, sort_keys=True)
+
+
+class OrderJournal:
+    """Journal-first bookkeeping of order actions; every write is its own commit."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def record_intent(self, *, kind: str, exchange: str, requested_by: str, strategy: str,
+                      openalgo_request: dict[str, Any], broker_request: dict[str, Any],
+                      group_id: int | None = None) -> JournalEntry:
+        """Commit the intent and give it its tag. The caller then sends
+        `broker_request` with `user_remark` set to `entry.tag` (place) — in that order."""
+        with self.database.session() as session:
+            row = JournalRow(kind=kind, exchange=exchange, requested_by=requested_by,
+                             strategy=strategy[:100], group_id=group_id,
+                             openalgo_request=_clean(openalgo_request))
+            session.add(row)
+            session.flush()  # the id makes the tag
+            row.tag = f"{TAG_PREFIX}{row.id}"
+            request = dict(broker_request)
+            if kind == "place":
+                request["user_remark"] = row.tag
+            row.broker_request = _clean(request)
+            session.flush()
+            return JournalEntry.of(row)
+
+    def _update(self, entry_id: int, **values: Any) -> JournalEntry:
+        with self.database.session() as session:
+            row = session.get(JournalRow, entry_id)
+            if row is None:
+                raise KeyError(f"no journal entry {entry_id}")
+            for name, value in values.items():
+                setattr(row, name, value)
+            session.flush()
+            return JournalEntry.of(row)
+
+    def accepted(self, entry_id: int, broker_order_id: str,
+                 message: str | None = None) -> JournalEntry:
+        return self._update(entry_id, state=JournalState.ACCEPTED,
+                            broker_order_id=broker_order_id, message=message)
+
+    def rejected(self, entry_id: int, message: str) -> JournalEntry:
+        return self._update(entry_id, state=JournalState.REJECTED, message=message)
+
+    def in_doubt(self, entry_id: int, message: str) -> JournalEntry:
+        return self._update(entry_id, state=JournalState.IN_DOUBT, message=message)
+
+    def not_placed(self, entry_id: int, message: str) -> JournalEntry:
+        return self._update(entry_id, state=JournalState.NOT_PLACED, message=message)
+
+    def get(self, entry_id: int) -> JournalEntry | None:
+        with self.database.session() as session:
+            row = session.get(JournalRow, entry_id)
+            return JournalEntry.of(row) if row else None
+
+    def unsettled(self) -> list[JournalEntry]:
+        """Rows whose outcome is unknown: reconcile these before accepting orders."""
+        with self.database.session() as session:
+            rows = session.scalars(
+                select(JournalRow)
+                .where(JournalRow.state.in_([JournalState.PENDING, JournalState.IN_DOUBT]))
+                .order_by(JournalRow.id)
+            )
+            return [JournalEntry.of(row) for row in rows]
+
+    def strategies(self, broker_order_ids: Iterable[str]) -> dict[str, str]:
+        """Strategy names by broker order id, to label the broker's order book."""
+        ids = list(broker_order_ids)
+        if not ids:
+            return {}
+        with self.database.session() as session:
+            rows = session.execute(
+                select(JournalRow.broker_order_id, JournalRow.strategy)
+                .where(JournalRow.broker_order_id.in_(ids), JournalRow.kind == "place")
+            )
+            return {order_id: strategy for order_id, strategy in rows if order_id}
+
+    def tags_to_entries(self, tags: Iterable[str]) -> dict[str, JournalEntry]:
+        wanted = [t for t in tags if t and t.startswith(TAG_PREFIX)]
+        if not wanted:
+            return {}
+        with self.database.session() as session:
+            rows = session.scalars(select(JournalRow).where(JournalRow.tag.in_(wanted)))
+            return {row.tag or "": JournalEntry.of(row) for row in rows}

@@ -1,0 +1,61 @@
+"""The order journal: intent first, tags for reconciliation, nothing secret stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from algodesk.services.journal import JournalState, OrderJournal
+from algodesk.storage import Database
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> OrderJournal:
+    database = Database(f"sqlite:///{tmp_path / 'journal.db'}")
+    database.create_all()
+    return OrderJournal(database)
+
+
+def intent(journal: OrderJournal, **overrides: object) -> object:
+    values = dict(kind="place", exchange="NSE", requested_by="api", strategy="momentum",
+                  openalgo_request={"apikey": "k" * 64, "symbol": "SBIN", "quantity": "1"},
+                  broker_request={"stock_code": "STABAN", "user_remark": ""})
+    values.update(overrides)
+    return journal.record_intent(**values)  # type: ignore[arg-type]
+
+
+def test_intent_is_committed_with_a_tag_in_user_remark(journal: OrderJournal) -> None:
+    entry = intent(journal)
+    assert entry.state is JournalState.PENDING
+    assert entry.tag == f"ad{entry.id}" and len(entry.tag) <= 20
+    assert entry.broker_request["user_remark"] == entry.tag
+    # A second journal over the same file sees it: it is committed, not pending in memory.
+    again = OrderJournal(journal.database).get(entry.id)
+    assert again is not None and again.tag == entry.tag
+
+
+def test_api_key_is_never_journaled(journal: OrderJournal, tmp_path: Path) -> None:
+    entry = intent(journal)
+    assert "apikey" not in entry.openalgo_request
+    journal.database.dispose()
+    assert b"k" * 64 not in (tmp_path / "journal.db").read_bytes()
+
+
+def test_outcomes_and_unsettled_rows(journal: OrderJournal) -> None:
+    ok, lost, refused, fresh = (intent(journal) for _ in range(4))
+    journal.accepted(ok.id, "20261124N300000001")
+    journal.in_doubt(lost.id, "no answer within 10 s")
+    journal.rejected(refused.id, "Insufficient funds")
+    unsettled = journal.unsettled()
+    assert [e.id for e in unsettled] == [lost.id, fresh.id]
+    assert journal.strategies(["20261124N300000001", "x"]) == {
+        "20261124N300000001": "momentum"}
+    settled = journal.not_placed(lost.id, "not in the broker's order list")
+    assert settled.state is JournalState.NOT_PLACED and settled.state.settled
+    assert set(journal.tags_to_entries([ok.tag, "other", ""])) == {ok.tag}
+
+
+def test_updating_a_missing_entry_is_an_error(journal: OrderJournal) -> None:
+    with pytest.raises(KeyError):
+        journal.accepted(999, "x")
