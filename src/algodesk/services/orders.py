@@ -52,7 +52,13 @@ class BrokerPort(Protocol):
 
 
 class InstrumentLookup(Protocol):
-    def lookup(self, symbol: str, exchange: str) -> TradableInstrument | None: ...
+    """The live symbol index (`SymbolIndex`); it is replaced whole on each refresh, so
+    the service asks for the current one every time."""
+
+    def get(self, symbol: str, exchange: str) -> Any: ...
+
+    def by_breeze(self, stock_code: str, exchange_code: str, product: str,
+                  expiry: Any = None, strike: Any = None, right: str | None = None) -> Any: ...
 
 
 class OrderError(Exception):
@@ -93,7 +99,7 @@ def _today() -> date:
 
 
 class OrderService:
-    def __init__(self, instruments: InstrumentLookup, broker: BrokerPort,
+    def __init__(self, instruments: Callable[[], InstrumentLookup], broker: BrokerPort,
                  journal: OrderJournal, *, pacer: OrderPacer | None = None,
                  reads: SharedReads | None = None, equity_mis_as_cash: bool = False) -> None:
         self.instruments = instruments
@@ -106,7 +112,7 @@ class OrderService:
     # -- helpers --------------------------------------------------------------------
 
     def instrument(self, symbol: str, exchange: str) -> TradableInstrument:
-        inst = self.instruments.lookup(symbol, exchange)
+        inst = self.instruments().get(symbol, exchange)
         if inst is None:
             raise OrderError(400, f"Symbol '{symbol}' not found for exchange '{exchange}'. "
                                   "Check the symbol and that the master contract is loaded.")
