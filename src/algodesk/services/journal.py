@@ -171,6 +171,18 @@ class OrderJournal:
             )
             return {order_id: strategy for order_id, strategy in rows if order_id}
 
+    def placements_since(self, since: datetime) -> list[JournalEntry]:
+        """Accepted placements written since `since` (UTC): what the platform knows of
+        today's orders beyond what Breeze keeps (strategy, OpenAlgo product and price
+        type)."""
+        with self.database.session() as session:
+            rows = session.scalars(
+                select(JournalRow)
+                .where(JournalRow.kind == "place", JournalRow.created_at >= since,
+                       JournalRow.state == JournalState.ACCEPTED)
+                .order_by(JournalRow.id))
+            return [JournalEntry.of(row) for row in rows]
+
     def tags_to_entries(self, tags: Iterable[str]) -> dict[str, JournalEntry]:
         wanted = [t for t in tags if t and t.startswith(TAG_PREFIX)]
         if not wanted:
