@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install dev run simulator test lint bench clean
+.PHONY: install dev run simulator test lint bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || (apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV))
@@ -31,7 +31,11 @@ simulator: install
 lint: dev
 	$(BIN)/ruff check src tests bench
 
-test: dev lint
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: dev lint chromium
 	$(BIN)/pytest
 
 bench: dev

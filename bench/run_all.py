@@ -11,6 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_client
+import bench_instruments
 import bench_simulator
 from common import update_readme
 
@@ -18,6 +19,7 @@ from common import update_readme
 def main() -> None:
     simulator = bench_simulator.main()
     client = bench_client.main()
+    instruments = bench_instruments.main()
     lines = [
         "| figure | value |",
         "| --- | --- |",
@@ -31,6 +33,7 @@ def main() -> None:
         figure = client[name]
         lines.append(f"| BreezeClient round trip, {label} | p50 {figure['p50_ms']} ms, "
                      f"p99 {figure['p99_ms']} ms |")
+    lines.extend(bench_instruments.readme_lines(instruments))
     update_readme(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +22,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 def test_help_lists_the_subcommands() -> None:
     answer = run("--help")
     assert answer.returncode == 0
-    assert "serve" in answer.stdout and "simulator" in answer.stdout
+    for command in ("serve", "simulator", "user", "apikey"):
+        assert command in answer.stdout
     options = run("simulator", "--help").stdout
     for option in ("--seed", "--app-key", "--app-secret", "--user-id", "--password", "--otp",
                    "--redirect-url", "--contracts", "--market-hours", "--calls-per-minute"):
@@ -35,8 +37,9 @@ def test_bad_session_expiry_is_refused_clearly() -> None:
 
 
 def test_serve_without_broker_key_starts_demo_mode(tmp_path: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "SIMULATOR_PORT": str(port), "BROKER_API_KEY": ""}
+    port, web_port = free_port(), free_port()
+    env = {**os.environ, "SIMULATOR_PORT": str(port), "PORT": str(web_port),
+           "BROKER_API_KEY": "", "DATA_DIR": "data"}
     process = subprocess.Popen([sys.executable, "-m", "algodesk.cli", "serve"], cwd=tmp_path,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)
@@ -51,11 +54,15 @@ def test_serve_without_broker_key_starts_demo_mode(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "demo simulator did not start"
                 time.sleep(0.2)
         assert state["instruments"] > 100
-        login = httpx.get(f"http://127.0.0.1:{port}/apiuser/login",
-                          params={"api_key": "algodesk+demo=key"})
+        # The app key is generated on the first run and kept in the data folder.
+        app_key = json.loads((tmp_path / "data" / "demo-broker.json").read_text())["app_key"]
+        login = httpx.get(f"http://127.0.0.1:{port}/apiuser/login", params={"api_key": app_key})
         assert login.status_code == 200 and "User ID" in login.text
+        web = httpx.get(f"http://127.0.0.1:{web_port}/healthz", timeout=5)
+        assert web.json() == {"status": "ok"}
     finally:
         process.terminate()
-        output, _ = process.communicate(timeout=10)
+        output, _ = process.communicate(timeout=15)
+    assert process.returncode == 0
     assert "DEMO MODE" in output
-    assert "algodesk+demo=key" in output  # the demo credentials are printed
+    assert app_key in output  # the demo credentials are printed

@@ -8,6 +8,8 @@ import time
 from collections.abc import Sequence
 
 from . import __version__
+from .access import cli as access_cli
+from .instruments import cli as contracts_cli
 
 
 def _simulator_parser(sub: argparse._SubParsersAction) -> None:
@@ -77,25 +79,9 @@ def _run_simulator(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from .config import get_settings
-    from .simulator.config import SimulatorConfig
+    from .server import run_serve
 
-    settings = get_settings()
-    if settings.demo_mode:
-        config = SimulatorConfig(
-            port=settings.simulator_port, seed=settings.simulator_seed,
-            redirect_url=settings.redirect_url,
-        )
-        return _serve_simulator(
-            config,
-            "algodesk: no BROKER_API_KEY in .env, so this is DEMO MODE. The bundled Breeze "
-            "simulator plays ICICI Direct.\n(The web app on "
-            f"http://{settings.host}:{settings.port} arrives with the access issue.)",
-        )
-    print("algodesk: BROKER_API_KEY is set; the broker is ICICI Direct at "
-          f"{settings.breeze_api_url}")
-    print("The web app and OpenAlgo API are not part of this build yet; nothing to serve.")
-    return 0
+    return run_serve()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="start the platform (demo mode without a broker key)")
     serve.set_defaults(run=_run_serve)
     _simulator_parser(sub)
+    access_cli.register(sub)
+    contracts_cli.register(sub)
     args = parser.parse_args(argv)
     return int(args.run(args) or 0)
 

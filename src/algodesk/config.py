@@ -9,9 +9,11 @@ and in tests).
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ICICI_API_URL = "https://api.icicidirect.com/breezeapi/api/v1/"
@@ -37,9 +39,14 @@ class Settings(BaseSettings):
     broker_api_secret: SecretStr = SecretStr("")
     redirect_url: str = "http://127.0.0.1:5000/icici/callback"
 
-    # Where the platform listens.
+    # Where the platform listens. Anything but a loopback HOST also needs
+    # ALLOW_REMOTE_ACCESS, because the pages and the API then face the network.
     host: str = "127.0.0.1"
     port: int = Field(default=5000, ge=1, le=65535)
+    allow_remote_access: bool = False
+    # Proxies (comma-separated addresses) whose X-Forwarded-For/-Proto are believed.
+    # Empty: none, so a local process cannot fake its address to dodge rate limits.
+    trusted_proxies: str = ""
     websocket_port: int = Field(default=8765, ge=1, le=65535)
     data_dir: str = "data"
     # Empty: a SQLite file in DATA_DIR. Any SQLAlchemy URL works.
@@ -55,9 +62,61 @@ class Settings(BaseSettings):
     security_master_url: str = ICICI_SECURITY_MASTER_URL
     breeze_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # Master contract (SecurityMaster.zip): refreshed once per trading day after this
+    # IST time, and at start-up when the stored one is older than the last such time.
+    contracts_refresh_time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    contracts_auto_refresh: bool = True
+    contracts_retry_minutes: float = Field(default=15.0, gt=0)
+    contracts_download_timeout_seconds: float = Field(default=120.0, gt=0)
+    # Share of a member file's rows that may be malformed and skipped (at least 5 rows);
+    # more fails the refresh and keeps the previous master.
+    contracts_bad_row_tolerance: float = Field(default=0.001, ge=0, le=1)
+    # IST wall-clock time at which ICICI ends every session (HH:MM or HH:MM:SS).
+    broker_session_expiry: str = "00:00"
+
+    # Console and DATA_DIR/logs/algodesk.log (rotated); secrets are always redacted.
+    log_level: str = "INFO"
+
     # Demo mode: the bundled simulator plays ICICI Direct on this loopback port.
     simulator_port: int = Field(default=5001, ge=1, le=65535)
     simulator_seed: int = 7
+
+    @field_validator("broker_session_expiry")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        value = value.strip()
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", value)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59 or int(match[3] or 0) > 59:
+            raise ValueError(f"must be an IST time HH:MM or HH:MM:SS, got {value!r}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def host_is_loopback(self) -> bool:
+        if self.host.strip().lower() == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host.strip()).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def public_base_url(self) -> str:
+        """How a browser on this machine reaches the platform (a wildcard bind address
+        is not something to type into a browser)."""
+        host = self.host.strip()
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
 
     @property
     def demo_mode(self) -> bool:

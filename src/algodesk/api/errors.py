@@ -1,0 +1,100 @@
+"""OpenAlgo's error replies: `{"status": "error", "message": ...}` with its HTTP codes.
+
+- 400: schema errors; `message` is the field-to-messages map (the style OpenAlgo uses
+  for its data and account endpoints).
+- 403: an invalid or revoked key ("Invalid openalgo apikey", exactly as the reference
+  gives it), or a valid key without a usable broker session (the reconnect message).
+- 429: too many invalid keys from one address, or the broker's call budget is spent.
+- 500: the broker failed or answered something unexpected (its words in `message`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from ..access.broker import BrokerUnavailable
+from ..brokers.icici import BreezeError, RateLimited
+from ..runtime import get_runtime
+from .schemas import RATE_LIMITED
+
+log = logging.getLogger(__name__)
+
+
+class OpenAlgoError(Exception):
+    def __init__(self, status_code: int, message: Any, *, with_broker: bool = True,
+                 **extra: Any) -> None:
+        super().__init__(str(message))
+        self.status_code = status_code
+        self.message = message
+        self.with_broker = with_broker
+        self.extra = extra
+
+
+def error_reply(request: Request, status_code: int, message: Any, *, with_broker: bool = True,
+                **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"status": "error", "message": message, **extra}
+    if with_broker:
+        body["broker"] = get_runtime(request).broker_name
+    return JSONResponse(body, status_code=status_code)
+
+
+def missing_field(name: str) -> OpenAlgoError:
+    return OpenAlgoError(400, {name: ["Missing data for required field."]})
+
+
+def rate_limited(retry_after: float) -> OpenAlgoError:
+    return OpenAlgoError(429, RATE_LIMITED, with_broker=False,
+                         retry_after=max(1, int(retry_after + 0.999)))
+
+
+async def on_openalgo_error(request: Request, exc: OpenAlgoError) -> JSONResponse:
+    return error_reply(request, exc.status_code, exc.message, with_broker=exc.with_broker,
+                       **exc.extra)
+
+
+async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ()) if part != "body"]
+        name = ".".join(location) or "body"
+        kind = error.get("type", "")
+        text = "Missing data for required field." if kind == "missing" else error.get("msg", "")
+        if kind == "json_invalid":
+            name, text = "body", "Invalid JSON body."
+        fields.setdefault(name, []).append(text)
+    return error_reply(request, 400, fields)
+
+
+async def on_broker_unavailable(request: Request, exc: BrokerUnavailable) -> JSONResponse:
+    return error_reply(request, 403, exc.message)
+
+
+async def on_breeze_error(request: Request, exc: BreezeError) -> JSONResponse:
+    if isinstance(exc, RateLimited):
+        return error_reply(request, 429, f"broker call budget spent: {exc.message}",
+                           retry_after=60)
+    log.warning("broker call failed: %s", exc)
+    return error_reply(request, 500, f"broker error: {exc.message}")
+
+
+async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error on %s", request.url.path, exc_info=exc)
+    return error_reply(request, 500, "An unexpected error occurred")
+
+
+__all__ = [
+    "OpenAlgoError",
+    "error_reply",
+    "missing_field",
+    "on_breeze_error",
+    "on_broker_unavailable",
+    "on_openalgo_error",
+    "on_unexpected",
+    "on_validation_error",
+    "rate_limited",
+]

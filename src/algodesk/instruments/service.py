@@ -1,0 +1,228 @@
+"""InstrumentService: the live SymbolIndex, its daily refresh, and its status.
+
+The app wires one of these in:
+
+    service = InstrumentService(settings, database)
+    await service.start()          # load today's master from the database, refresh if stale
+    service.index.get("SBIN", "NSE")
+    await service.refresh()        # manual trigger (single flight)
+    service.status()               # progress and last result, JSON-ready
+    await service.stop()
+
+`index` is replaced whole after each successful refresh; hold the reference for the
+duration of one request rather than across awaits that may span a refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..config import Settings
+from ..storage import Database, utcnow
+from .index import IndexInfo, SymbolIndex
+from .refresh import Progress, RefreshOutcome, paused_gc, refresh_master
+from .schedule import IST, is_stale, next_due, parse_refresh_time
+from .store import active_master, ensure_tables, load_master, recent_attempts
+
+log = logging.getLogger("algodesk.instruments")
+
+#: How often the scheduler wakes to check for due refreshes and for masters stored by
+#: another process (`algodesk contracts update` while the platform runs).
+POLL_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class InstrumentStatus:
+    """What the platform shows about the master contract."""
+
+    state: str  # empty, ready, refreshing
+    instrument_count: int
+    counts: dict[str, int]
+    master_id: int | None
+    downloaded_at: datetime | None
+    source_url: str
+    stale: bool
+    next_refresh_at: datetime | None  # UTC
+    progress: dict[str, Any]
+    last_result: dict[str, Any] | None
+    load_seconds: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state, "instrument_count": self.instrument_count,
+            "counts": self.counts, "master_id": self.master_id,
+            "downloaded_at": self.downloaded_at.isoformat() if self.downloaded_at else None,
+            "downloaded_at_ist": (self.downloaded_at.astimezone(IST).isoformat()
+                                  if self.downloaded_at else None),
+            "source_url": self.source_url, "stale": self.stale,
+            "next_refresh_at": self.next_refresh_at.isoformat() if self.next_refresh_at else None,
+            "progress": self.progress, "last_result": self.last_result,
+            "load_seconds": self.load_seconds,
+        }
+
+
+class InstrumentService:
+    """Owns the live SymbolIndex and keeps it current."""
+
+    def __init__(self, settings: Settings, database: Database, *,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.database = database
+        self._clock = clock
+        self._refresh_at = parse_refresh_time(settings.contracts_refresh_time)
+        self._index = SymbolIndex([])
+        self._progress = Progress()
+        self._last: RefreshOutcome | None = None
+        self._last_failure_at: datetime | None = None
+        self._inflight: asyncio.Task[RefreshOutcome] | None = None
+        self._scheduler: asyncio.Task[None] | None = None
+        self._load_seconds: float | None = None
+        self._started = False
+
+    @property
+    def index(self) -> SymbolIndex:
+        """The live index (empty until a master has been loaded)."""
+        return self._index
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    async def start(self, *, wait: bool = False) -> None:
+        """Load the stored master; refresh in the background when none or stale.
+
+        With `wait=True` a needed start-up refresh is awaited (the CLI and tests use it);
+        the app should not wait, so a slow download never delays its start.
+        """
+        if self._started:
+            return
+        self._started = True
+        await asyncio.to_thread(ensure_tables, self.database)
+        await self._load_from_database()
+        if self.settings.contracts_auto_refresh:
+            if self._stale():
+                task = self._start_refresh("startup")
+                if wait:
+                    await asyncio.shield(task)
+            self._scheduler = asyncio.create_task(self._schedule(), name="contracts-schedule")
+        elif wait and not len(self._index):
+            await self.refresh(manual=False)
+
+    async def stop(self) -> None:
+        for task in (self._scheduler, self._inflight):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._scheduler = self._inflight = None
+        self._started = False
+
+    async def refresh(self, manual: bool = True) -> RefreshOutcome:
+        """Download and swap in a new master now. Joins a refresh already running."""
+        return await asyncio.shield(self._start_refresh("manual" if manual else "scheduled"))
+
+    async def wait_idle(self) -> RefreshOutcome | None:
+        """Wait for a refresh in flight, if any; returns its outcome."""
+        task = self._inflight
+        if task is None:
+            return None
+        return await asyncio.shield(task)
+
+    # -- status -------------------------------------------------------------------------
+
+    def status(self) -> InstrumentStatus:
+        index = self._index
+        refreshing = self._inflight is not None and not self._inflight.done()
+        state = "refreshing" if refreshing else ("ready" if len(index) else "empty")
+        return InstrumentStatus(
+            state=state, instrument_count=len(index), counts=index.counts(),
+            master_id=index.info.master_id, downloaded_at=index.info.downloaded_at,
+            source_url=index.info.source_url, stale=self._stale(),
+            next_refresh_at=(next_due(self._clock(), self._refresh_at)
+                             if self.settings.contracts_auto_refresh else None),
+            progress=self._progress.as_dict(),
+            last_result=self._last.as_dict() if self._last else None,
+            load_seconds=self._load_seconds)
+
+    def recent_attempts(self, limit: int = 5) -> list[dict[str, Any]]:
+        """Recent refresh attempts from the database (blocking; short)."""
+        return [asdict(a) for a in recent_attempts(self.database, limit)]
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _stale(self) -> bool:
+        return is_stale(self._index.info.downloaded_at if len(self._index) else None,
+                        self._clock(), self._refresh_at)
+
+    def _start_refresh(self, trigger: str) -> asyncio.Task[RefreshOutcome]:
+        if self._inflight is None or self._inflight.done():
+            self._inflight = asyncio.create_task(self._run_refresh(trigger),
+                                                 name=f"contracts-refresh-{trigger}")
+        return self._inflight
+
+    async def _run_refresh(self, trigger: str) -> RefreshOutcome:
+        outcome = await refresh_master(self.settings, self.database, trigger=trigger,
+                                       progress=self._progress)
+        if outcome.ok and outcome.index is not None:
+            self._index = outcome.index  # the swap: one reference, readers never wait
+            outcome.index = None  # the outcome outlives the index; do not pin it
+            self._last_failure_at = None
+        else:
+            self._last_failure_at = self._clock()
+        self._last = outcome
+        return outcome
+
+    async def _load_from_database(self) -> bool:
+        """Install the stored active master (if readable and not already live)."""
+        started = time.perf_counter()
+        try:
+            loaded = await asyncio.to_thread(_load_index, self.database)
+        except Exception:
+            log.exception("the stored master contract cannot be read; a download will "
+                          "replace it")
+            return False
+        if loaded is None:
+            return False
+        self._index = loaded
+        self._load_seconds = time.perf_counter() - started
+        log.info("master contract %s loaded from the database: %s instruments in %.2f s",
+                 loaded.info.master_id, f"{len(loaded):,}", self._load_seconds)
+        return True
+
+    async def _schedule(self) -> None:
+        retry = timedelta(minutes=self.settings.contracts_retry_minutes)
+        while True:
+            now = self._clock()
+            wake = min(next_due(now, self._refresh_at), now + timedelta(seconds=POLL_SECONDS))
+            await asyncio.sleep(max(1.0, (wake - now).total_seconds()))
+            try:
+                await self._tick(retry)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the scheduler must outlive any one bad tick
+                log.exception("master contract scheduler tick failed")
+
+    async def _tick(self, retry: timedelta) -> None:
+        if self._inflight is not None and not self._inflight.done():
+            return
+        stored = await asyncio.to_thread(active_master, self.database)
+        if stored is not None and stored.id != self._index.info.master_id:
+            await self._load_from_database()  # another process stored a newer master
+        now = self._clock()
+        if self._stale() and (self._last_failure_at is None
+                              or now - self._last_failure_at >= retry):
+            await asyncio.shield(self._start_refresh("scheduled"))
+
+
+def _load_index(database: Database) -> SymbolIndex | None:
+    with paused_gc():
+        stored = load_master(database)
+        if stored is None:
+            return None
+        info, instruments = stored
+        return SymbolIndex(instruments, IndexInfo(info.id, info.created_at, info.source_url))

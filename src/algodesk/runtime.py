@@ -1,0 +1,146 @@
+"""The running platform's parts, built once from the settings and shared by every request.
+
+`build_runtime` wires storage, the access layer and the broker connection; the app's
+lifespan starts and stops `services` in order (the demo simulator first, so the broker
+connection finds it). Later parts that need `start()/stop()` (the instrument service,
+the WebSocket feed) join `services` in `app.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from fastapi import Request
+
+from .access import models as _models  # noqa: F401  (registers the tables)
+from .access.apikeys import ApiKeyService
+from .access.broker import BrokerConnection, Mode
+from .access.ratelimit import FailureLimiter
+from .access.secretbox import SecretBox
+from .access.users import UserStore
+from .access.web_sessions import WebSessions
+from .config import Settings
+from .demo import DemoSimulator, demo_settings, load_or_create_credentials
+from .instruments.service import InstrumentService
+from .storage import Database
+
+CALLBACK_PATH = "/icici/callback"
+# Five wrong passwords per address, then a pause: the sixth attempt is refused.
+LOGIN_FAILURES = 5
+LOGIN_WINDOW_SECONDS = 15 * 60
+# Scripts with a stale key retry often; twenty misses a minute is plenty for a typo.
+APIKEY_FAILURES = 20
+APIKEY_WINDOW_SECONDS = 60
+
+
+class Service(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Runtime:
+    settings: Settings  # effective: in demo mode, pointed at the simulator
+    mode: Mode
+    db: Database
+    box: SecretBox
+    users: UserStore
+    web_sessions: WebSessions
+    api_keys: ApiKeyService
+    broker: BrokerConnection
+    login_limiter: FailureLimiter
+    apikey_limiter: FailureLimiter
+    demo: DemoSimulator | None
+    redirect_problem: str | None
+    instruments: InstrumentService
+    services: list[Service] = field(default_factory=list)
+
+    @property
+    def broker_name(self) -> str:
+        return self.broker.broker_name
+
+
+def _loopback(host: str | None) -> bool:
+    return (host or "").lower() in ("localhost", "::1") or (host or "").startswith("127.")
+
+
+def redirect_url_problem(settings: Settings) -> str | None:
+    """Why ICICI's redirect would not reach this server, with the fix; None if it will."""
+    expected = f"{settings.public_base_url}{CALLBACK_PATH}"
+    parts = urlsplit(settings.redirect_url.strip())
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = -1
+    wildcard = settings.host.strip() in ("0.0.0.0", "::", "")
+    host_ok = wildcard or parts.hostname == settings.host.strip() or (
+        _loopback(parts.hostname) and _loopback(settings.host.strip()))
+    if (parts.scheme in ("http", "https") and port == settings.port and host_ok
+            and parts.path.rstrip("/") == CALLBACK_PATH):
+        return None
+    return (
+        f"REDIRECT_URL is {settings.redirect_url!r}, but algodesk receives the broker login "
+        f"at {expected} (HOST {settings.host}, PORT {settings.port}), so ICICI's redirect "
+        f"after login would not arrive here. Fix: set REDIRECT_URL = '{expected}' in .env "
+        "and register exactly that redirect URL for your app on the Breeze portal "
+        "(https://api.icicidirect.com/apiuser/home) - or change HOST/PORT to match the "
+        "registered URL."
+    )
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    data_dir = Path(settings.data_dir)
+    # Owner-only when created here: the database, the key file and the logs live here.
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    box = SecretBox.load_or_create(data_dir)
+    demo: DemoSimulator | None = None
+    mode: Mode = "real"
+    problem: str | None = None
+    if settings.demo_mode:
+        mode = "demo"
+        credentials = load_or_create_credentials(data_dir)
+        settings = demo_settings(settings, credentials)
+        demo = DemoSimulator(settings, credentials)
+    else:
+        problem = redirect_url_problem(settings)
+    db = Database.from_settings(settings)
+    db.create_all()
+    broker = BrokerConnection(settings, db, box, mode=mode)
+    # The master contract loads from the database (or downloads) after the demo
+    # simulator is up, so its SecurityMaster URL answers.
+    instruments = InstrumentService(settings, db)
+    runtime = Runtime(
+        settings=settings, mode=mode, db=db, box=box,
+        users=UserStore(db, box), web_sessions=WebSessions(db, box),
+        api_keys=ApiKeyService(db, box), broker=broker,
+        login_limiter=FailureLimiter(LOGIN_FAILURES, LOGIN_WINDOW_SECONDS),
+        apikey_limiter=FailureLimiter(APIKEY_FAILURES, APIKEY_WINDOW_SECONDS),
+        demo=demo, redirect_problem=problem, instruments=instruments,
+    )
+    if demo is not None:
+        runtime.services.append(demo)
+    runtime.services.append(broker)
+    runtime.services.append(instruments)
+    return runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+__all__ = [
+    "CALLBACK_PATH",
+    "Runtime",
+    "Service",
+    "build_runtime",
+    "client_address",
+    "get_runtime",
+    "redirect_url_problem",
+]

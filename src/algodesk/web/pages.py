@@ -1,0 +1,153 @@
+"""The dashboard, the API key page, two-factor settings, and the pages still to come."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from ..access.broker import BrokerUnavailable
+from ..access.users import AccountError
+from ..brokers.icici import BreezeError
+from ..brokers.icici.schemas import BreezeFunds
+from ..runtime import get_runtime
+from .common import Viewer, checked_form, field, notice, redirect, render, require_user
+
+router = APIRouter()
+
+# Later issues fill these in; the dashboard already links to them.
+COMING = {
+    "orders": "Order book",
+    "trades": "Trade book",
+    "positions": "Positions",
+    "holdings": "Holdings",
+    "analyzer": "Analyzer (paper trading)",
+}
+
+
+def funds_summary(funds: BreezeFunds) -> dict[str, object]:
+    limit = funds.total_bank_balance
+    used = funds.block_by_trade_balance
+    segments = [
+        (name, allocated, blocked)
+        for name, allocated, blocked in (
+            ("Equity", funds.allocated_equity, funds.block_by_trade_equity),
+            ("F&O", funds.allocated_fno, funds.block_by_trade_fno),
+            ("Commodity", funds.allocated_commodity, funds.block_by_trade_commodity),
+            ("Currency", funds.allocated_currency, funds.block_by_trade_currency),
+        )
+        if allocated is not None
+    ]
+    return {"limit": limit, "used": used, "available": limit - used,
+            "unallocated": funds.unallocated_balance or Decimal(0), "segments": segments}
+
+
+@router.get("/")
+async def dashboard(request: Request, m: str = "") -> Response:
+    viewer = require_user(request)
+    broker = get_runtime(request).broker
+    funds, funds_error = None, None
+    if broker.status().connected:
+        try:
+            funds = funds_summary(await broker.call(lambda client: client.get_funds()))
+        except BrokerUnavailable as exc:
+            funds_error = exc.message
+        except BreezeError as exc:
+            funds_error = f"the broker did not give the funds: {exc.message}"
+    return render(request, viewer, "dashboard.html", funds=funds, funds_error=funds_error,
+                  message=notice(m), coming=COMING)
+
+
+@router.get("/coming/{page}")
+async def coming(request: Request, page: str) -> Response:
+    viewer = require_user(request)
+    title = COMING.get(page)
+    if title is None:
+        return render(request, viewer, "message.html", status_code=404, title="Not found",
+                      text="There is no such page.", link=("/", "Dashboard"))
+    return render(request, viewer, "message.html", title=title,
+                  text="This page arrives with a later release.", link=("/", "Dashboard"))
+
+
+# ---------------------------------------------------------------------- API key
+
+
+@router.get("/apikey")
+async def apikey_page(request: Request, m: str = "") -> Response:
+    viewer = require_user(request)
+    key = get_runtime(request).api_keys.active(viewer.user_id)
+    return render(request, viewer, "apikey.html", key=key, new_key=None, message=notice(m))
+
+
+@router.post("/apikey/generate")
+async def apikey_generate(request: Request) -> Response:
+    """Generate or rotate: the old key stops working, the new one is shown this once."""
+    viewer = require_user(request)
+    await checked_form(request, viewer)
+    keys = get_runtime(request).api_keys
+    new_key = await run_in_threadpool(keys.create, viewer.user_id)
+    return render(request, viewer, "apikey.html", key=keys.active(viewer.user_id),
+                  new_key=new_key, message=None)
+
+
+@router.post("/apikey/revoke")
+async def apikey_revoke(request: Request) -> Response:
+    viewer = require_user(request)
+    await checked_form(request, viewer)
+    get_runtime(request).api_keys.revoke(viewer.user_id)
+    return redirect("/apikey?m=revoked")
+
+
+# ---------------------------------------------------------------------- two-factor
+
+
+def _security(request: Request, viewer: Viewer, *, error: str | None = None,
+              message: str | None = None, status_code: int = 200) -> Response:
+    users = get_runtime(request).users
+    account = users.get(viewer.user_id)
+    pending = None if account is None or account.totp_enabled else \
+        users.pending_totp(viewer.user_id)
+    return render(request, viewer, "security.html", status_code=status_code, account=account,
+                  pending=pending, error=error, message=message)
+
+
+@router.get("/security")
+async def security_page(request: Request, m: str = "") -> Response:
+    viewer = require_user(request)
+    return _security(request, viewer, message=notice(m))
+
+
+@router.post("/security/totp/begin")
+async def totp_begin(request: Request) -> Response:
+    viewer = require_user(request)
+    await checked_form(request, viewer)
+    try:
+        get_runtime(request).users.begin_totp(viewer.user_id)
+    except AccountError as exc:
+        return _security(request, viewer, error=str(exc), status_code=400)
+    return redirect("/security")
+
+
+@router.post("/security/totp/confirm")
+async def totp_confirm(request: Request) -> Response:
+    viewer = require_user(request)
+    form = await checked_form(request, viewer)
+    try:
+        get_runtime(request).users.confirm_totp(viewer.user_id, field(form, "totp"))
+    except AccountError as exc:
+        return _security(request, viewer, error=str(exc), status_code=400)
+    return redirect("/security?m=totp_on")
+
+
+@router.post("/security/totp/disable")
+async def totp_disable(request: Request) -> Response:
+    viewer = require_user(request)
+    form = await checked_form(request, viewer)
+    users = get_runtime(request).users
+    try:
+        await run_in_threadpool(users.disable_totp, viewer.user_id, field(form, "password"))
+    except AccountError as exc:
+        return _security(request, viewer, error=str(exc), status_code=400)
+    return redirect("/security?m=totp_off")

@@ -1,0 +1,193 @@
+"""The real platform as a process, and a client that uses it the way a browser does.
+
+`PlatformProcess` runs `python -m algodesk.cli serve` with its own DATA_DIR, HOST/PORT on
+loopback and either demo mode or BROKER_* settings pointed at a simulator. `Browser`
+is an httpx client that keeps cookies, reads CSRF tokens out of forms, and follows the
+broker login through the simulator's page back to /icici/callback.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+
+from tests.conftest import SimulatorProcess, free_port
+
+ADMIN = "trader"
+ADMIN_PASSWORD = "Correct-Horse-42"
+
+_CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+_FORM_ACTION = re.compile(r"<form id='back' method='post' action='([^']+)'>")
+_API_SESSION = re.compile(r"name='API_Session' value='([^']+)'")
+
+
+def env_file(api_key: str, secret: str, redirect_url: str) -> str:
+    """The three lines exactly as ICICI's setup guide writes them: spaces and quotes."""
+    return (f"BROKER_API_KEY = '{api_key}'\n"
+            f"BROKER_API_SECRET = '{secret}'\n"
+            f"REDIRECT_URL = '{redirect_url}'\n")
+
+
+def simulator_env(sim: SimulatorProcess) -> dict[str, str]:
+    return {
+        "BREEZE_API_URL": sim.api_url,
+        "BREEZE_HISTORY_URL": sim.history_url,
+        "BREEZE_LOGIN_URL": sim.login_url,
+        "SECURITY_MASTER_URL": sim.security_master_url,
+    }
+
+
+@dataclass
+class PlatformProcess:
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.workdir / "data"
+
+    @property
+    def output_path(self) -> Path:
+        return self.workdir / "console.txt"
+
+    def output(self) -> str:
+        return self.output_path.read_text(errors="replace")
+
+    def start(self) -> PlatformProcess:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("BROKER_", "BREEZE_", "REDIRECT_URL"))}
+        env.update({"HOST": "127.0.0.1", "PORT": str(self.port), "DATA_DIR": "data",
+                    "PYTHONUNBUFFERED": "1", **self.env})
+        with self.output_path.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "algodesk.cli", "serve"], cwd=self.workdir, env=env,
+                stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"platform exited:\n{self.output()}")
+            try:
+                httpx.get(f"{self.base_url}/healthz", timeout=1).raise_for_status()
+                return self
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError(f"platform did not start:\n{self.output()}")
+
+    def stop(self) -> int | None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode if self.process else None
+
+    def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """`algodesk <args>` on the same DATA_DIR (as the trader would run it)."""
+        env = {**os.environ, "DATA_DIR": "data", **self.env}
+        return subprocess.run([sys.executable, "-m", "algodesk.cli", *args], cwd=self.workdir,
+                              env=env, input=stdin, capture_output=True, text=True, timeout=60)
+
+    def browser(self, local_address: str | None = None) -> Browser:
+        return Browser(self, local_address)
+
+    def api(self, endpoint: str, payload: dict[str, Any],
+            local_address: str | None = None) -> httpx.Response:
+        transport = httpx.HTTPTransport(local_address=local_address) if local_address else None
+        with httpx.Client(base_url=self.base_url, timeout=20, transport=transport) as client:
+            return client.post(f"/api/v1/{endpoint}", json=payload)
+
+
+class Browser:
+    """Cookies, forms with their CSRF token, and the broker login dance."""
+
+    def __init__(self, platform: PlatformProcess, local_address: str | None = None) -> None:
+        transport = httpx.HTTPTransport(local_address=local_address) if local_address else None
+        self.platform = platform
+        self.http = httpx.Client(base_url=platform.base_url, timeout=20, transport=transport,
+                                 follow_redirects=False)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.http.get(path, **kwargs)
+
+    def csrf(self, path: str) -> str:
+        page = self.http.get(path)
+        match = _CSRF.search(page.text)
+        assert match, f"no CSRF token on {path}: {page.status_code} {page.text[:300]}"
+        return match.group(1)
+
+    def submit(self, path: str, data: dict[str, str], *, token_from: str | None = None,
+               csrf: str | None = None) -> httpx.Response:
+        """Post a form the way the page would, with the token read from `token_from`."""
+        token = csrf if csrf is not None else self.csrf(token_from or path)
+        return self.http.post(path, data={"csrf_token": token, **data})
+
+    def setup(self, username: str = ADMIN, password: str = ADMIN_PASSWORD) -> httpx.Response:
+        return self.submit("/setup", {"username": username, "password": password,
+                                      "confirm": password})
+
+    def login(self, username: str = ADMIN, password: str = ADMIN_PASSWORD,
+              totp: str = "") -> httpx.Response:
+        data = {"username": username, "password": password, "next": "/"}
+        if totp:
+            data["totp"] = totp
+        return self.submit("/login", data)
+
+    def start_connect(self) -> str:
+        """Click Connect; returns the broker login URL it redirects to."""
+        answer = self.submit("/broker/connect", {}, token_from="/broker")
+        assert answer.status_code == 303, answer.text
+        return answer.headers["location"]
+
+    def broker_login(self, sim_user: tuple[str, str, str]) -> tuple[str, str]:
+        """Click Connect and log in on the simulator's page: returns (callback URL,
+        API_Session) as the simulator's auto-submitted form carries them."""
+        login_url = self.start_connect()
+        page = self.http.get(login_url)
+        assert page.status_code == 200 and "User ID" in page.text, page.text
+        api_key = html.unescape(re.search(r"name='api_key' value='([^']*)'", page.text)[1])
+        user_id, password, otp = sim_user
+        answer = self.http.post(login_url.split("?")[0], data={
+            "api_key": api_key, "user_id": user_id, "password": password, "otp": otp})
+        assert answer.status_code == 200, answer.text
+        action = html.unescape(_FORM_ACTION.search(answer.text)[1])
+        return action, _API_SESSION.search(answer.text)[1]
+
+    def finish_login(self, action: str, api_session: str,
+                     variant: Literal["post", "get"] = "post") -> httpx.Response:
+        if variant == "post":  # what the browser does: the auto-submitted form
+            return self.http.post(action, data={"API_Session": api_session})
+        return self.http.get(action)  # the `?apisession=` on the redirect URL
+
+    def connect(self, sim_user: tuple[str, str, str],
+                variant: Literal["post", "get"] = "post") -> tuple[httpx.Response, str]:
+        action, api_session = self.broker_login(sim_user)
+        return self.finish_login(action, api_session, variant), api_session
+
+
+def sim_login(sim: SimulatorProcess) -> tuple[str, str, str]:
+    return sim.user_id, sim.password, sim.otp
+
+
+__all__ = ["ADMIN", "ADMIN_PASSWORD", "Browser", "PlatformProcess", "env_file", "sim_login",
+           "simulator_env"]

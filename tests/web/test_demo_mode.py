@@ -1,0 +1,170 @@
+"""Demo mode as a newcomer meets it: first-run setup, the simulator as the broker,
+banners and `"broker": "simulator"`, two-factor login, restarts and clean stops."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from algodesk.demo import DEMO_OTP, DEMO_PASSWORD, DEMO_USER_ID
+from tests.conftest import free_port
+from tests.web.platform import ADMIN, ADMIN_PASSWORD, Browser, PlatformProcess
+
+DEMO_LOGIN = (DEMO_USER_ID, DEMO_PASSWORD, DEMO_OTP)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformProcess]:
+    platform = PlatformProcess(tmp_path_factory.mktemp("demo"),
+                               env={"SIMULATOR_PORT": str(free_port()), "BROKER_API_KEY": ""})
+    platform.start()
+    try:
+        yield platform
+    finally:
+        platform.stop()
+
+
+def admin_browser(platform: PlatformProcess) -> Browser:
+    browser = platform.browser()
+    if browser.get("/setup").status_code == 200:
+        assert browser.setup().status_code == 303
+    assert browser.login().status_code == 303
+    return browser
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_console_says_demo_and_files_are_private(demo: PlatformProcess) -> None:
+    output = demo.output()
+    assert "DEMO MODE" in output
+    assert f"user id {DEMO_USER_ID} / password {DEMO_PASSWORD} / OTP {DEMO_OTP}" in output
+    stored = json.loads((demo.data_dir / "demo-broker.json").read_text())
+    assert f"demo app key      {stored['app_key']}" in output
+    assert stored["app_secret"] not in output  # the secret is never printed
+    assert mode(demo.data_dir / "demo-broker.json") == 0o600
+    assert mode(demo.data_dir / "secret.key") == 0o600
+    assert mode(demo.data_dir) == 0o700
+
+
+def test_first_run_setup_then_gone(demo: PlatformProcess) -> None:
+    browser = demo.browser()
+    try:
+        first = browser.get("/")
+        assert (first.status_code, first.headers["location"]) == (303, "/setup")
+        assert "DEMO MODE" in browser.get("/setup").text  # the banner on every page
+        weak = browser.setup(password="short")
+        assert weak.status_code == 400 and "at least 10 characters" in weak.text
+        assert browser.setup(password="onlylettershere").status_code == 400
+        assert browser.setup(password=f"{ADMIN}-Password-1").status_code == 400
+        differ = browser.submit("/setup", {"username": ADMIN, "password": ADMIN_PASSWORD,
+                                           "confirm": ADMIN_PASSWORD + "x"})
+        assert differ.status_code == 400 and "differ" in differ.text
+        created = browser.setup()
+        assert (created.status_code, created.headers["location"]) == (303, "/login?m=created")
+        token = browser.csrf("/login")
+        gone = browser.get("/setup")
+        assert gone.status_code == 404 and "Setup is done" in gone.text
+        again = browser.http.post("/setup", data={"csrf_token": token, "username": "other",
+                                                  "password": ADMIN_PASSWORD,
+                                                  "confirm": ADMIN_PASSWORD})
+        assert again.status_code == 404
+        assert demo.cli("user", "create", "--username", "x2", "--password-stdin",
+                        stdin=ADMIN_PASSWORD + "\n").returncode == 1
+        # Not logged in yet: pages send to the login, keeping where you wanted to go.
+        login = browser.get("/broker")
+        assert (login.status_code, login.headers["location"]) == (303, "/login?next=%2Fbroker")
+    finally:
+        browser.close()
+
+
+def test_demo_broker_is_the_simulator(demo: PlatformProcess) -> None:
+    browser = admin_browser(demo)
+    try:
+        broker = browser.get("/broker").text
+        assert "demo — the bundled Breeze simulator" in broker
+        assert re.search(r'id="broker-state">\s*not connected', broker)
+        assert DEMO_PASSWORD in broker  # the practice login is shown where it is needed
+        answer, _ = browser.connect(DEMO_LOGIN)
+        assert answer.status_code == 303, answer.text
+        dashboard = browser.get("/").text
+        assert "DEMO MODE" in dashboard and "DEMO TRADER" in dashboard
+        assert re.search(r'id="funds-limit">₹[\d,]+\.\d\d<', dashboard)
+
+        generated = browser.submit("/apikey/generate", {}, token_from="/apikey")
+        key = re.search(r'id="new-api-key">([0-9a-f]{64})<', generated.text)[1]
+        ping = demo.api("ping", {"apikey": key})
+        assert ping.json() == {"status": "success", "broker": "simulator",
+                               "data": {"message": "pong", "broker": "simulator"}}
+        funds = demo.api("funds", {"apikey": key})
+        assert funds.status_code == 200 and funds.json()["broker"] == "simulator"
+    finally:
+        browser.close()
+
+
+def test_two_factor_login(demo: PlatformProcess) -> None:
+    browser = admin_browser(demo)
+    try:
+        assert browser.submit("/security/totp/begin", {}, token_from="/security"
+                              ).status_code == 303
+        secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', browser.get("/security").text)[1]
+        totp = pyotp.TOTP(secret)
+        wrong = browser.submit("/security/totp/confirm", {"totp": "000000"},
+                               token_from="/security")
+        assert wrong.status_code == 400
+        confirm = browser.submit("/security/totp/confirm", {"totp": totp.now()},
+                                 token_from="/security")
+        assert confirm.status_code == 303
+
+        fresh = demo.browser()
+        try:
+            assert 'name="totp"' in fresh.get("/login").text
+            assert fresh.login().status_code == 401  # password alone is not enough
+            # The next 30-second step's code (the current one was spent on confirming).
+            code = totp.at(int(time.time()) + 30)
+            assert fresh.login(totp=code).status_code == 303
+            replay = demo.browser()
+            try:
+                assert replay.login(totp=code).status_code == 401  # a code works once
+            finally:
+                replay.close()
+            off = fresh.submit("/security/totp/disable", {"password": ADMIN_PASSWORD},
+                               token_from="/security")
+            assert off.status_code == 303
+        finally:
+            fresh.close()
+        assert 'name="totp"' not in demo.browser().get("/login").text
+    finally:
+        browser.close()
+
+
+def test_sigterm_stops_cleanly_and_restart_keeps_the_demo_key(demo: PlatformProcess) -> None:
+    stored = json.loads((demo.data_dir / "demo-broker.json").read_text())
+    simulator_port = int(demo.env["SIMULATOR_PORT"])
+    assert demo.stop() == 0
+    assert "Application shutdown complete" in demo.output()
+    with socket.socket() as probe:  # the simulator child is gone with it
+        assert probe.connect_ex(("127.0.0.1", simulator_port)) != 0
+
+    demo.start()
+    assert json.loads((demo.data_dir / "demo-broker.json").read_text()) == stored
+    browser = admin_browser(demo)
+    try:
+        # The simulator restarted, so the old session is gone: not connected.
+        assert re.search(r'id="broker-state">\s*not connected', browser.get("/broker").text)
+        login_url = browser.start_connect()
+        assert login_url.endswith("api_key=" + stored["app_key"].replace("+", "%2B")
+                                  .replace("=", "%3D"))
+        answer, _ = browser.connect(DEMO_LOGIN)
+        assert answer.status_code == 303
+    finally:
+        browser.close()
