@@ -120,6 +120,25 @@ def _instrument_body(stock_code: str, exchange_code: str, product_type: str,
     )
 
 
+def _history_fields(interval: str, from_date: DateValue, to_date: DateValue, stock_code: str,
+                    exchange: tuple[str, str], product_type: str, expiry_date: DateValue,
+                    strike_price: Value, right: str) -> dict[str, str]:
+    """The fields of a history request, in the SDK's order, for either host."""
+    return _with_optional(
+        {
+            "interval": interval,
+            "from_date": _date(from_date),
+            "to_date": _date(to_date, "end"),
+            "stock_code": stock_code,
+            exchange[0]: exchange[1],
+        },
+        product_type=product_type,
+        expiry_date=_date(expiry_date, "expiry"),
+        strike_price=wire_value(strike_price),
+        right=right,
+    )
+
+
 class BreezeClient:
     """Async client of the Breeze REST API (v1) and historical data (v2).
 
@@ -664,19 +683,9 @@ class BreezeClient:
 
         A bare `date` as `to_date` means the end of that day.
         """
-        body = _with_optional(
-            {
-                "interval": INTERVAL_V1_ALIASES.get(interval, interval),
-                "from_date": _date(from_date),
-                "to_date": _date(to_date, "end"),
-                "stock_code": stock_code,
-                "exchange_code": exchange_code,
-            },
-            product_type=product_type,
-            expiry_date=_date(expiry_date, "expiry"),
-            strike_price=wire_value(strike_price),
-            right=right,
-        )
+        body = _history_fields(
+            INTERVAL_V1_ALIASES.get(interval, interval), from_date, to_date, stock_code,
+            ("exchange_code", exchange_code), product_type, expiry_date, strike_price, right)
         return parsing.parse_candles_v1(await self._request("historical.v1", body))
 
     async def get_historical_v2(
@@ -696,19 +705,10 @@ class BreezeClient:
 
         A bare `date` as `to_date` means the end of that day.
         """
-        params = _with_optional(
-            {
-                "interval": interval,
-                "from_date": _date(from_date),
-                "to_date": _date(to_date, "end"),
-                "stock_code": stock_code,
-                "exch_code": exchange_code,
-            },
-            product_type=product_type,
-            expiry_date=_date(expiry_date, "expiry"),
-            strike_price=wire_value(strike_price),
-            right=right,
-        )
+        # v2 names the exchange `exch_code`, and takes query parameters, not a body.
+        params = _history_fields(
+            interval, from_date, to_date, stock_code, ("exch_code", exchange_code),
+            product_type, expiry_date, strike_price, right)
         return parsing.parse_candles_v2(await self._request("historical.v2", params=params))
 
     # ------------------------------------------------------------------ calculators
