@@ -12,6 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_client
 import bench_instruments
+import bench_market
+import bench_orders
 import bench_simulator
 from common import update_readme
 
@@ -20,6 +22,8 @@ def main() -> None:
     simulator = bench_simulator.main()
     client = bench_client.main()
     instruments = bench_instruments.main()
+    orders = bench_orders.main()
+    market = bench_market.main()
     lines = [
         "| figure | value |",
         "| --- | --- |",
@@ -34,6 +38,8 @@ def main() -> None:
         lines.append(f"| BreezeClient round trip, {label} | p50 {figure['p50_ms']} ms, "
                      f"p99 {figure['p99_ms']} ms |")
     lines.extend(bench_instruments.readme_lines(instruments))
+    lines.extend(bench_orders.readme_lines(orders))
+    lines.extend(bench_market.readme_lines(market))
     update_readme(lines)
 
 

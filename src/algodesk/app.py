@@ -26,9 +26,12 @@ from . import __version__
 from .access.broker import BrokerUnavailable
 from .api import API_PREFIX, build_api_router
 from .api import errors as api_errors
+from .api.docs import build_docs_router
 from .brokers.icici import BreezeError
+from .brokers.icici.budget import BudgetExhausted
 from .config import Settings
 from .runtime import Runtime, Service, build_runtime
+from .services.ports import OrderError
 from .web import STATIC, build_web_router
 from .web import errors as web_errors
 from .web.common import CsrfRejected, LoginRequired
@@ -84,6 +87,8 @@ def _by_path(api: Handler, web: Handler) -> Handler:
 
 def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(api_errors.OpenAlgoError, api_errors.on_openalgo_error)
+    app.add_exception_handler(OrderError, api_errors.on_order_error)
+    app.add_exception_handler(BudgetExhausted, api_errors.on_budget_exhausted)
     app.add_exception_handler(RequestValidationError, api_errors.on_validation_error)
     app.add_exception_handler(LoginRequired, web_errors.on_login_required)
     app.add_exception_handler(CsrfRejected, web_errors.on_csrf_rejected)
@@ -125,6 +130,7 @@ def create_app(settings: Settings, *, extra_services: tuple[Service, ...] = ()) 
     app.state.runtime = runtime
     _install_error_handlers(app)
     app.include_router(build_api_router())
+    app.include_router(build_docs_router(app))
     app.include_router(build_web_router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

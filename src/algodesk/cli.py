@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from . import __version__
 from .access import cli as access_cli
 from .instruments import cli as contracts_cli
+from .services import market_cli
 
 
 def _simulator_parser(sub: argparse._SubParsersAction) -> None:
@@ -93,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _simulator_parser(sub)
     access_cli.register(sub)
     contracts_cli.register(sub)
+    market_cli.register(sub)  # history backfill, calendar show/import
     args = parser.parse_args(argv)
     return int(args.run(args) or 0)
 

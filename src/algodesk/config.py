@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     breeze_ohlcv_url: str = ICICI_OHLCV_URL
     security_master_url: str = ICICI_SECURITY_MASTER_URL
     breeze_timeout_seconds: float = Field(default=10.0, gt=0)
+    # ICICI's call limits per session; the platform paces and caches to stay inside them.
+    breeze_calls_per_minute: int = Field(default=100, ge=1)
+    breeze_calls_per_day: int = Field(default=5000, ge=1)
 
     # Master contract (SecurityMaster.zip): refreshed once per trading day after this
     # IST time, and at start-up when the stored one is older than the last such time.
@@ -73,6 +76,17 @@ class Settings(BaseSettings):
     contracts_bad_row_tolerance: float = Field(default=0.001, ge=0, le=1)
     # IST wall-clock time at which ICICI ends every session (HH:MM or HH:MM:SS).
     broker_session_expiry: str = "00:00"
+
+    # Orders. Breeze forbids its intraday (margin) product for API orders, so equity MIS
+    # is refused unless this routes it as delivery (cash), squared off by the platform.
+    equity_mis_as_cash: bool = False
+    # IST time (HH:MM or HH:MM:SS), daily, when the platform cancels working MIS orders
+    # and squares off MIS positions (F&O MIS, and equity MIS routed as cash).
+    mis_squareoff_time: str = Field(default="15:15",
+                                    pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
+
+    # Annual interest rate (percent) for option Greeks when a request gives none.
+    options_interest_rate: float = Field(default=0.0, ge=0, le=100)
 
     # Console and DATA_DIR/logs/algodesk.log (rotated); secrets are always redacted.
     log_level: str = "INFO"

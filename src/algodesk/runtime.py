@@ -25,6 +25,8 @@ from .access.web_sessions import WebSessions
 from .config import Settings
 from .demo import DemoSimulator, demo_settings, load_or_create_credentials
 from .instruments.service import InstrumentService
+from .services.market import MarketDesk  # also registers the candle store's tables
+from .services.trading import Trading  # also registers the order journal's table
 from .storage import Database
 
 CALLBACK_PATH = "/icici/callback"
@@ -56,6 +58,10 @@ class Runtime:
     demo: DemoSimulator | None
     redirect_problem: str | None
     instruments: InstrumentService
+    #: Orders and books: one order service, journal, pacer and read cache for everyone.
+    trading: Trading
+    #: Quotes, history (and its candle store), options, the trading calendar.
+    market: MarketDesk
     services: list[Service] = field(default_factory=list)
 
     @property
@@ -109,21 +115,33 @@ def build_runtime(settings: Settings) -> Runtime:
     db = Database.from_settings(settings)
     db.create_all()
     broker = BrokerConnection(settings, db, box, mode=mode)
+    broker.budget.per_minute = settings.breeze_calls_per_minute
+    broker.budget.per_day = settings.breeze_calls_per_day
     # The master contract loads from the database (or downloads) after the demo
     # simulator is up, so its SecurityMaster URL answers.
     instruments = InstrumentService(settings, db)
+    trading = Trading.build(
+        database=db, connection=broker, budget=broker.budget,
+        instruments=lambda: instruments.index,
+        equity_mis_as_cash=settings.equity_mis_as_cash,
+        mis_squareoff_time=settings.mis_squareoff_time)
     runtime = Runtime(
         settings=settings, mode=mode, db=db, box=box,
         users=UserStore(db, box), web_sessions=WebSessions(db, box),
         api_keys=ApiKeyService(db, box), broker=broker,
         login_limiter=FailureLimiter(LOGIN_FAILURES, LOGIN_WINDOW_SECONDS),
         apikey_limiter=FailureLimiter(APIKEY_FAILURES, APIKEY_WINDOW_SECONDS),
-        demo=demo, redirect_problem=problem, instruments=instruments,
+        demo=demo, redirect_problem=problem, instruments=instruments, trading=trading,
+        market=MarketDesk.build(
+            database=db, broker=broker, budget=broker.budget, reads=trading.reads,
+            instruments=lambda: instruments.index, data_dir=data_dir, orders=trading.orders,
+            splitter=trading.composite, interest_rate_percent=settings.options_interest_rate),
     )
     if demo is not None:
         runtime.services.append(demo)
     runtime.services.append(broker)
     runtime.services.append(instruments)
+    runtime.services.append(trading)  # reconciles the journal once the broker is there
     return runtime
 
 

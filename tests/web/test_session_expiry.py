@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -34,10 +35,20 @@ def test_expired_session_answers_403_until_reconnected(real: RealSetup) -> None:
     key = platform.cli("apikey", "create").stdout.strip()
     assert platform.api("funds", {"apikey": key}).status_code == 200
 
+    # Books are cached briefly, so the next call that surely reaches the broker is an
+    # order action (for a symbol of the master contract, which loads in the background).
+    order = {"apikey": key, "strategy": "x", "symbol": "SBIN", "exchange": "NSE",
+             "action": "BUY", "pricetype": "LIMIT", "price": "1", "product": "CNC",
+             "quantity": "1"}
+    for _ in range(100):
+        if platform.api("symbol", {"apikey": key, "symbol": "SBIN",
+                                   "exchange": "NSE"}).status_code == 200:
+            break
+        time.sleep(0.1)
     stale_login = real.sim.admin("api-session")["api_session"]  # a login from before ...
     real.sim.admin("faults", {"expire_sessions": True})  # ... the broker's daily expiry
     reconnect = (f"broker session expired — log in again at {platform.base_url}/broker")
-    first = platform.api("funds", {"apikey": key})
+    first = platform.api("placeorder", order)
     assert first.status_code == 403
     assert first.json() == {"status": "error", "message": reconnect, "broker": "icici"}
 

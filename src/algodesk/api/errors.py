@@ -4,8 +4,13 @@
   for its data and account endpoints).
 - 403: an invalid or revoked key ("Invalid openalgo apikey", exactly as the reference
   gives it), or a valid key without a usable broker session (the reconnect message).
-- 429: too many invalid keys from one address, or the broker's call budget is spent.
-- 500: the broker failed or answered something unexpected (its words in `message`).
+- 400 also for an order the broker refused (its words in `message`).
+- 404: an unknown order id or symbol.
+- 429: too many invalid keys from one address, or the broker's call budget is spent
+  (with `retry_after`).
+- 502: the broker failed or answered something unexpected (its words in `message`);
+  504: an order whose answer was lost (in doubt, reconciled, never resent).
+- 500 only for a bug here ("An unexpected error occurred").
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from fastapi.responses import JSONResponse
 
 from ..access.broker import BrokerUnavailable
 from ..brokers.icici import BreezeError, RateLimited
+from ..brokers.icici.budget import BudgetExhausted
 from ..runtime import get_runtime
+from ..services.ports import OrderError
 from .schemas import RATE_LIMITED
 
 log = logging.getLogger(__name__)
@@ -64,6 +71,7 @@ async def on_validation_error(request: Request, exc: RequestValidationError) -> 
         name = ".".join(location) or "body"
         kind = error.get("type", "")
         text = "Missing data for required field." if kind == "missing" else error.get("msg", "")
+        text = text.removeprefix("Value error, ")
         if kind == "json_invalid":
             name, text = "body", "Invalid JSON body."
         fields.setdefault(name, []).append(text)
@@ -79,7 +87,16 @@ async def on_breeze_error(request: Request, exc: BreezeError) -> JSONResponse:
         return error_reply(request, 429, f"broker call budget spent: {exc.message}",
                            retry_after=60)
     log.warning("broker call failed: %s", exc)
-    return error_reply(request, 500, f"broker error: {exc.message}")
+    # The broker failed, not this server: a gateway error, with the broker's words.
+    return error_reply(request, 502, f"broker error (ICICI): {exc.broker_error or exc.message}")
+
+
+async def on_order_error(request: Request, exc: OrderError) -> JSONResponse:
+    return error_reply(request, exc.status, exc.message, **exc.extra)
+
+
+async def on_budget_exhausted(request: Request, exc: BudgetExhausted) -> JSONResponse:
+    return error_reply(request, 429, exc.message, retry_after=max(1, int(exc.retry_after + 1)))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -93,7 +110,9 @@ __all__ = [
     "missing_field",
     "on_breeze_error",
     "on_broker_unavailable",
+    "on_budget_exhausted",
     "on_openalgo_error",
+    "on_order_error",
     "on_unexpected",
     "on_validation_error",
     "rate_limited",

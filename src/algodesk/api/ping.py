@@ -1,11 +1,16 @@
-"""`POST /api/v1/ping` (reference §3.9.1): the key is valid and the broker session usable."""
+"""`POST /api/v1/ping` (reference §3.9.1): the key is valid and the broker session usable.
+
+Beyond OpenAlgo's `message` and `broker`, `data.budget` shows the Breeze call budget in
+use (calls this minute and today, against ICICI's limits), so a tool can see how much it
+has left.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from .deps import ConnectedBroker
-from .schemas import PingData, PingReply, PingRequest
+from .schemas import BudgetData, PingData, PingReply, PingRequest
 
 router = APIRouter(tags=["utilities"])
 
@@ -13,4 +18,10 @@ router = APIRouter(tags=["utilities"])
 @router.post("/ping", response_model=PingReply)
 @router.post("/ping/", response_model=PingReply, include_in_schema=False)
 async def ping(body: PingRequest, broker: ConnectedBroker) -> PingReply:
-    return PingReply(broker=broker.broker_name, data=PingData(broker=broker.broker_name))
+    usage = broker.status().usage
+    budget = BudgetData(minute_used=usage.last_minute, minute_limit=usage.per_minute,
+                        minute_left=max(usage.per_minute - usage.last_minute, 0),
+                        day_used=usage.today, day_limit=usage.per_day,
+                        day_left=max(usage.per_day - usage.today, 0))
+    return PingReply(broker=broker.broker_name,
+                     data=PingData(broker=broker.broker_name, budget=budget))

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy import DateTime, Integer, String, Text, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..storage import Base, Database, utcnow
@@ -73,6 +73,12 @@ class JournalEntry:
     broker_order_id: str | None
     message: str | None
     created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of_values(cls, values: dict[str, Any]) -> JournalEntry:
+        """From a table row's values (Core statements, no ORM object)."""
+        return cls.of(JournalRow(**values))
 
     @classmethod
     def of(cls, row: JournalRow) -> JournalEntry:
@@ -82,8 +88,14 @@ class JournalEntry:
             openalgo_request=json.loads(row.openalgo_request),
             broker_request=json.loads(row.broker_request or "{}"),
             state=JournalState(row.state), broker_order_id=row.broker_order_id,
-            message=row.message, created_at=row.created_at,
+            message=row.message, created_at=_utc(row.created_at),
+            updated_at=_utc(row.updated_at or row.created_at),
         )
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives stored times back without their zone; they are stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # Never journal credentials, whatever a client put in its request.
@@ -100,39 +112,59 @@ class OrderJournal:
 
     def __init__(self, database: Database) -> None:
         self.database = database
+        #: Bumped on every write by this process, so readers can cache what they derive.
+        self.version = 0
 
     def record_intent(self, *, kind: str, exchange: str, requested_by: str, strategy: str,
                       openalgo_request: dict[str, Any], broker_request: dict[str, Any],
                       group_id: int | None = None) -> JournalEntry:
-        """Commit the intent and give it its tag. The caller then sends
+        """Commit the intent (fully synced) and give it its tag. The caller then sends
         `broker_request` with `user_remark` set to `entry.tag` (place) — in that order."""
-        with self.database.session() as session:
-            row = JournalRow(kind=kind, exchange=exchange, requested_by=requested_by,
-                             strategy=strategy[:100], group_id=group_id,
-                             openalgo_request=_clean(openalgo_request))
-            session.add(row)
-            session.flush()  # the id makes the tag
-            row.tag = f"{TAG_PREFIX}{row.id}"
+        now = utcnow()
+        values = {"kind": kind, "exchange": exchange, "requested_by": requested_by,
+                  "strategy": strategy[:100], "group_id": group_id,
+                  "openalgo_request": _clean(openalgo_request),
+                  "state": JournalState.PENDING.value, "created_at": now, "updated_at": now}
+        table = JournalRow.__table__
+        # Core statements, not the ORM: this write is on every order's critical path.
+        with self.database.engine.begin() as connection:
+            row_id = connection.execute(
+                insert(table).values(**values).returning(table.c.id)).scalar_one()
+            tag = f"{TAG_PREFIX}{row_id}"
             request = dict(broker_request)
             if kind == "place":
-                request["user_remark"] = row.tag
-            row.broker_request = _clean(request)
-            session.flush()
-            return JournalEntry.of(row)
+                request["user_remark"] = tag
+            values.update(id=row_id, tag=tag, broker_request=_clean(request))
+            connection.execute(update(table).where(table.c.id == row_id).values(
+                tag=tag, broker_request=values["broker_request"]))
+        self.version += 1
+        return JournalEntry.of_values({**values, "broker_order_id": None, "message": None})
 
-    def _update(self, entry_id: int, **values: Any) -> JournalEntry:
-        with self.database.session() as session:
-            row = session.get(JournalRow, entry_id)
-            if row is None:
-                raise KeyError(f"no journal entry {entry_id}")
-            for name, value in values.items():
-                setattr(row, name, value)
-            session.flush()
-            return JournalEntry.of(row)
+    def _update(self, entry_id: int, *, durable: bool = True, **values: Any) -> JournalEntry:
+        table = JournalRow.__table__
+        statement = (update(table).where(table.c.id == entry_id)
+                     .values(**{"updated_at": utcnow(), **values}).returning(*table.c))
+        with self.database.engine.connect() as connection:
+            relaxed = not durable and connection.dialect.name == "sqlite"
+            if relaxed:
+                connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            try:
+                row = connection.execute(statement).mappings().first()
+                connection.commit()
+            finally:
+                if relaxed:
+                    connection.exec_driver_sql("PRAGMA synchronous=FULL")
+        if row is None:
+            raise KeyError(f"no journal entry {entry_id}")
+        self.version += 1
+        return JournalEntry.of_values(dict(row))
 
     def accepted(self, entry_id: int, broker_order_id: str,
                  message: str | None = None) -> JournalEntry:
-        return self._update(entry_id, state=JournalState.ACCEPTED,
+        """The broker's order id. Written without waiting for the disk: should the
+        machine lose power before the next synced write, the row is pending again and
+        reconciliation finds the order by its tag — the intent is what must survive."""
+        return self._update(entry_id, durable=False, state=JournalState.ACCEPTED,
                             broker_order_id=broker_order_id, message=message)
 
     def rejected(self, entry_id: int, message: str) -> JournalEntry:
@@ -171,17 +203,37 @@ class OrderJournal:
             )
             return {order_id: strategy for order_id, strategy in rows if order_id}
 
-    def placements_since(self, since: datetime) -> list[JournalEntry]:
-        """Accepted placements written since `since` (UTC): what the platform knows of
-        today's orders beyond what Breeze keeps (strategy, OpenAlgo product and price
-        type)."""
+    def actions_since(self, since: datetime, *, changed_since: datetime | None = None
+                      ) -> list[JournalEntry]:
+        """Accepted placements and modifications written since `since` (UTC), oldest
+        first: what the platform knows of today's orders beyond what Breeze keeps
+        (strategy, OpenAlgo product and price type, the aggressive-limit note).
+        `changed_since`: only rows updated since then (to refresh a copy kept in memory)."""
+        query = (select(JournalRow)
+                 .where(JournalRow.kind.in_(("place", "modify")),
+                        JournalRow.created_at >= since,
+                        JournalRow.state == JournalState.ACCEPTED)
+                 .order_by(JournalRow.id))
+        if changed_since is not None:
+            query = query.where(JournalRow.updated_at >= changed_since)
         with self.database.session() as session:
-            rows = session.scalars(
+            return [JournalEntry.of(row) for row in session.scalars(query)]
+
+    def placement(self, broker_order_id: str) -> JournalEntry | None:
+        """The accepted placement that produced this broker order, if it was placed here."""
+        with self.database.session() as session:
+            row = session.scalars(
                 select(JournalRow)
-                .where(JournalRow.kind == "place", JournalRow.created_at >= since,
-                       JournalRow.state == JournalState.ACCEPTED)
-                .order_by(JournalRow.id))
-            return [JournalEntry.of(row) for row in rows]
+                .where(JournalRow.broker_order_id == broker_order_id,
+                       JournalRow.kind == "place")
+                .order_by(JournalRow.id.desc()).limit(1)).first()
+            return JournalEntry.of(row) if row else None
+
+    def next_group_id(self) -> int:
+        """A new id tying the children of one basket or split together."""
+        with self.database.session() as session:
+            highest = session.scalar(select(func.max(JournalRow.group_id)))
+            return int(highest or 0) + 1
 
     def tags_to_entries(self, tags: Iterable[str]) -> dict[str, JournalEntry]:
         wanted = [t for t in tags if t and t.startswith(TAG_PREFIX)]

@@ -4,71 +4,54 @@ Every place, modify and cancel — from the API, a webhook, or a child of a smar
 basket, split or close-all request — goes through this one path:
 
 1. validate and map the OpenAlgo request (symbol → instrument, product, price type);
-2. commit the intent to the journal (the tag it gets travels as `user_remark`);
-3. wait for the order pacer (10 actions a second), then send once;
-4. record the broker's answer. A lost or garbled answer marks the row in doubt and is
+2. make sure unsettled journal rows of an earlier run or session are reconciled;
+3. commit the intent to the journal (the tag it gets travels as `user_remark`);
+4. wait for the order pacer (10 actions a second), then send once;
+5. record the broker's answer. A lost or garbled answer marks the row in doubt and is
    settled by finding the tag in the broker's order list — the request is never resent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
+from ..access.broker import BrokerUnavailable
 from ..brokers.icici import (
     BreezeClient,
     BreezeError,
     MalformedResponse,
+    RateLimited,
     ResponseTimeout,
     TransportError,
 )
-from ..brokers.icici.budget import OrderPacer, SharedReads
-from ..brokers.icici.formats import IST
+from ..brokers.icici.budget import BudgetExhausted, OrderPacer, SharedReads
 from ..brokers.icici.mapping import (
     MappingError,
+    PriceDecision,
     TradableInstrument,
     breeze_product,
     decide_price,
     place_order_fields,
 )
-from .journal import JournalEntry, JournalState, OrderJournal
+from .books import Books, OrderLabel
+from .journal import JournalEntry, OrderJournal
+from .ports import BrokerPort, InstrumentLookup, OrderError
+from .reconcile import Reconciler
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Reads an order action makes stale.
-ORDER_READS = ("orders", "trades", "positions", "funds", "holdings")
-
-
-class BrokerPort(Protocol):
-    """The connected broker: runs an operation on the live client or raises when there
-    is no usable session."""
-
-    async def call(self, operation: Callable[[BreezeClient], Awaitable[T]]) -> T: ...
-
-
-class InstrumentLookup(Protocol):
-    """The live symbol index (`SymbolIndex`); it is replaced whole on each refresh, so
-    the service asks for the current one every time."""
-
-    def get(self, symbol: str, exchange: str) -> Any: ...
-
-    def by_breeze(self, stock_code: str, exchange_code: str, product: str,
-                  expiry: Any = None, strike: Any = None, right: str | None = None) -> Any: ...
-
-
-class OrderError(Exception):
-    """An order action that did not happen (or whose outcome is not yet known), with the
-    HTTP status and the message the client should see."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+INDEX_EXCHANGES = ("NSE_INDEX", "BSE_INDEX")
+QUOTE_TTL = 1.0
+LOST_ANSWER = (ResponseTimeout, MalformedResponse)
+# Breeze's words for a back-end outage (breeze-api.md §4.2), answered as business errors.
+OUTAGES = ("Error while calling service", "Currently, We are not able to process")
+ACTION_NAMES = {"place": "order", "modify": "modification", "cancel": "cancellation"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,39 +77,79 @@ class PlacedOrder:
     note: str = ""  # e.g. "MARKET sent as aggressive limit 812.35 (LTP 788.70)"
 
 
-def _today() -> date:
-    return datetime.now(IST).date()
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An existing order as far as a modify or cancel needs it."""
+
+    orderid: str
+    breeze_exchange: str
+    inst: Any  # the Instrument, None when the index no longer knows it
+    breeze_product: str
+    action: str  # BUY, SELL
+
+
+def _lost_answer_message(kind: str, tag: str) -> str:
+    return (f"ICICI did not answer the {kind} in time (or the answer was unreadable) and it "
+            f"is not in the order book yet; it is recorded as in doubt (journal {tag}) and "
+            "will be reconciled against ICICI's order list, not sent again")
 
 
 class OrderService:
     def __init__(self, instruments: Callable[[], InstrumentLookup], broker: BrokerPort,
-                 journal: OrderJournal, *, pacer: OrderPacer | None = None,
+                 journal: OrderJournal, books: Books, *, pacer: OrderPacer | None = None,
                  reads: SharedReads | None = None, equity_mis_as_cash: bool = False) -> None:
         self.instruments = instruments
         self.broker = broker
         self.journal = journal
+        self.books = books
         self.pacer = pacer or OrderPacer()
         self.reads = reads or SharedReads()
         self.equity_mis_as_cash = equity_mis_as_cash
+        self.reconciler = Reconciler(broker, journal, books)
+        self._writes: set[asyncio.Task[Any]] = set()
 
-    # -- helpers --------------------------------------------------------------------
+    # -- validation -------------------------------------------------------------------
 
     def instrument(self, symbol: str, exchange: str) -> TradableInstrument:
+        if exchange in INDEX_EXCHANGES:
+            raise OrderError(400, f"{exchange} instruments are indices: they can be quoted "
+                                  "but not traded. Trade the index's futures or options on "
+                                  f"{'NFO' if exchange == 'NSE_INDEX' else 'BFO'} instead")
         inst = self.instruments().get(symbol, exchange)
         if inst is None:
             raise OrderError(400, f"Symbol '{symbol}' not found for exchange '{exchange}'. "
                                   "Check the symbol and that the master contract is loaded.")
-        return inst
+        return inst  # type: ignore[no-any-return]
+
+    def validate(self, request: OrderRequest, *, squareoff: bool = False,
+                 check_quantity: bool = True) -> tuple[TradableInstrument, str]:
+        """Everything that can be checked without the broker: the instrument, the
+        product, the quantity. Returns the instrument and its Breeze product."""
+        inst = self.instrument(request.symbol, request.exchange)
+        try:
+            product = breeze_product(inst, request.product,
+                                     equity_mis_as_cash=self.equity_mis_as_cash or squareoff)
+        except MappingError as exc:
+            raise OrderError(400, str(exc)) from None
+        if not check_quantity:
+            return inst, product
+        if request.quantity <= 0:
+            raise OrderError(400, "quantity must be greater than 0")
+        if inst.lot_size > 1 and request.quantity % inst.lot_size:
+            raise OrderError(400, f"quantity {request.quantity} is not a multiple of the lot "
+                                  f"size {inst.lot_size} of {inst.symbol}")
+        if request.disclosed_quantity > request.quantity:
+            raise OrderError(400, "disclosed_quantity cannot exceed quantity")
+        return inst, product
 
     async def quote(self, inst: TradableInstrument) -> Any:
         """The instrument's Breeze quote row, shared by concurrent callers for a second."""
-        key = ("quote", inst.breeze_exchange, inst.symbol)
 
         async def fetch() -> Any:
-            rows = await self.broker.call(lambda c: c.get_quotes(
+            rows = await self.broker.read(lambda c: c.get_quotes(
                 inst.stock_code, inst.breeze_exchange, product_type=inst.product,
                 expiry_date=inst.expiry, right=inst.right,
-                strike_price=inst.breeze_strike))
+                strike_price=inst.breeze_strike), for_order=True)
             # Cash quotes come as [NSE, BSE] rows; pick the instrument's own exchange.
             for row in rows:
                 if row.exchange_code == inst.breeze_exchange:
@@ -135,60 +158,124 @@ class OrderService:
                 raise OrderError(502, f"ICICI returned no quote for {inst.symbol}")
             return rows[0]
 
-        return await self.reads.get(key, 1.0, fetch)
+        return await self.reads.get(("quote", inst.breeze_exchange, inst.symbol), QUOTE_TTL,
+                                    fetch)
+
+    async def price(self, inst: TradableInstrument, product: str, action: str,
+                    pricetype: str, price: Decimal, trigger: Decimal) -> PriceDecision:
+        quote = None
+        if pricetype in ("MARKET", "SL-M"):
+            try:
+                quote = await self.quote(inst)
+            except BreezeError as exc:
+                raise self._broker_failure(exc, "quote") from None
+        try:
+            return decide_price(inst, product, action, pricetype, price, trigger, quote)
+        except MappingError as exc:
+            raise OrderError(400, str(exc)) from None
+
+    # -- sending ----------------------------------------------------------------------
+
+    @staticmethod
+    def _broker_failure(exc: BreezeError, what: str) -> OrderError:
+        """A broker answer that means the action did not happen, as the client sees it."""
+        if isinstance(exc, RateLimited):
+            reason = exc.broker_error or exc.message
+            return OrderError(429, f"ICICI's call limit is reached ({reason}); the {what} "
+                                   "was not sent", retry_after=60)
+        if isinstance(exc, TransportError):
+            return OrderError(502, f"Could not reach ICICI; the {what} was not sent "
+                                   f"({exc.message})")
+        text = exc.broker_error or exc.message
+        if ((exc.http_status or 0) >= 500 or isinstance(exc, MalformedResponse)
+                or text.startswith(OUTAGES)):
+            return OrderError(502, f"ICICI is not available right now; the {what} was not "
+                                   f"accepted: {text}")
+        return OrderError(400, f"ICICI rejected the {what}: {text}")
 
     async def _send(self, entry: JournalEntry, operation: Callable[[BreezeClient], Awaitable[T]]
                     ) -> T:
-        """Send one journaled action: paced, once, with its outcome recorded."""
-        await self.pacer.acquire()
+        """Send one journaled action: paced, once. A failure is recorded and re-raised
+        (a lost answer leaves the row in doubt: the caller settles it); on success the
+        row stays in flight until the caller records the outcome (`_accepted`)."""
+        self.reconciler.in_flight.add(entry.id)
+        self.reads.acting += 1
         try:
-            result = await self.broker.call(operation)
-        except (ResponseTimeout, MalformedResponse) as exc:
-            self.journal.in_doubt(entry.id, exc.message)
-            raise
-        except TransportError as exc:  # never reached the broker: nothing to reconcile
-            self.journal.rejected(entry.id, f"not sent: {exc.message}")
-            raise OrderError(502, f"Could not reach ICICI: {exc.message}") from None
-        except BreezeError as exc:
-            self.journal.rejected(entry.id, exc.broker_error or exc.message)
-            raise OrderError(exc.http_status if exc.http_status and exc.http_status >= 400
-                             else 400, exc.broker_error or exc.message) from None
-        except Exception as exc:  # e.g. broker session gone: the request was not sent
-            self.journal.rejected(entry.id, f"not sent: {exc}")
+            try:
+                async with self.pacer.slot():
+                    result = await self.broker.act(operation)
+            except LOST_ANSWER as exc:
+                self.journal.in_doubt(entry.id, exc.message)
+                self.reconciler.wake()
+                raise
+            except BreezeError as exc:
+                self.journal.rejected(entry.id, exc.broker_error or exc.message)
+                raise self._broker_failure(exc, ACTION_NAMES[entry.kind]) from None
+            except (BrokerUnavailable, BudgetExhausted) as exc:  # refused before sending
+                self.journal.rejected(entry.id, f"not sent: {exc}")
+                if isinstance(exc, BudgetExhausted):
+                    raise OrderError(429, exc.message, retry_after=int(exc.retry_after) + 1
+                                     ) from None
+                raise
+            except BaseException as exc:
+                # Anything else (a bug, a cancelled request) may have happened after the
+                # request left: reconcile rather than guess.
+                self.journal.in_doubt(entry.id, f"interrupted: {exc!r}")
+                self.reconciler.wake()
+                raise
+            return result
+        except BaseException:
+            self.reconciler.in_flight.discard(entry.id)
             raise
         finally:
-            self.reads.invalidate(lambda key: isinstance(key, tuple) and key[0] in ORDER_READS)
-        return result
+            self.reads.acting -= 1
+            self.reads.invalidate(_stale_after(entry.exchange))
+
+    def _accepted(self, entry: JournalEntry, orderid: str, *, later: bool = False) -> None:
+        """Record the broker's order id and release the row from `in_flight`.
+
+        `later`: in a worker thread, while the client already has its answer. Only the
+        intent must be on disk before sending; should this write never happen (a crash
+        in between), the row is pending and reconciliation finds the order by its tag.
+        Until it is written the row stays in flight, so nothing reconciles under it.
+        """
+        if not later:
+            try:
+                self.journal.accepted(entry.id, orderid)
+            finally:
+                self.reconciler.in_flight.discard(entry.id)
+            return
+        task = asyncio.create_task(asyncio.to_thread(self.journal.accepted, entry.id, orderid))
+        self._writes.add(task)
+
+        def written(done: asyncio.Task[Any]) -> None:
+            self._writes.discard(done)
+            self.reconciler.in_flight.discard(entry.id)
+            if not done.cancelled() and done.exception() is not None:
+                log.warning("journal %s: order %s accepted but not recorded (%s); "
+                            "reconciliation will record it", entry.tag, orderid,
+                            done.exception())
+
+        task.add_done_callback(written)
+
+    async def drain(self) -> None:
+        """Wait for outcome writes still running (at shutdown, and in tests)."""
+        while self._writes:
+            await asyncio.gather(*list(self._writes), return_exceptions=True)
 
     # -- place ----------------------------------------------------------------------
 
     async def place(self, request: OrderRequest, *, requested_by: str = "api",
-                    group_id: int | None = None) -> PlacedOrder:
-        if request.exchange in ("NSE_INDEX", "BSE_INDEX"):
-            raise OrderError(400, f"{request.exchange} instruments are indices: they can be "
-                                  "quoted but not traded")
-        inst = self.instrument(request.symbol, request.exchange)
-        try:
-            product = breeze_product(inst, request.product,
-                                     equity_mis_as_cash=self.equity_mis_as_cash)
-        except MappingError as exc:
-            raise OrderError(400, str(exc)) from None
-        if request.quantity <= 0:
-            raise OrderError(400, "quantity must be greater than 0")
-        if inst.lot_size > 1 and request.quantity % inst.lot_size:
-            raise OrderError(400, f"quantity {request.quantity} is not a multiple of the lot "
-                                  f"size {inst.lot_size} of {inst.symbol}")
-        quote = None
-        if request.pricetype in ("MARKET", "SL-M"):
-            quote = await self.quote(inst)
-        try:
-            decision = decide_price(inst, product, request.action, request.pricetype,
-                                    request.price, request.trigger_price, quote)
-        except MappingError as exc:
-            raise OrderError(400, str(exc)) from None
+                    group_id: int | None = None, squareoff: bool = False) -> PlacedOrder:
+        inst, product = self.validate(request, squareoff=squareoff)
+        await self.reconciler.ready()
+        decision = await self.price(inst, product, request.action, request.pricetype,
+                                    request.price, request.trigger_price)
         fields = place_order_fields(inst, breeze_product_=product, action=request.action,
                                     quantity=request.quantity, decision=decision,
                                     disclosed_quantity=request.disclosed_quantity)
+        if inst.breeze_exchange == "MCX" and inst.lot_size > 0:
+            fields["lots"] = str(request.quantity // inst.lot_size)
         entry = self.journal.record_intent(
             kind="place", exchange=inst.breeze_exchange, requested_by=requested_by,
             strategy=request.strategy, group_id=group_id,
@@ -197,123 +284,107 @@ class OrderService:
         fields["user_remark"] = entry.tag
         try:
             placed = await self._send(entry, lambda c: c.place_order(**fields))
-        except (ResponseTimeout, MalformedResponse):
-            found = await self.settle(entry)
+        except LOST_ANSWER:
+            found = await self.reconciler.settle_quietly(entry)
             if found is not None:
                 return PlacedOrder(found, entry.id, decision.note)
-            raise OrderError(
-                504, "ICICI did not answer the order in time and it is not in the order book "
-                     f"yet; it is recorded as in doubt (journal {entry.tag}) and will be "
-                     "reconciled, not sent again") from None
-        self.journal.accepted(entry.id, placed.order_id, decision.note or None)
+            raise OrderError(504, _lost_answer_message("order", entry.tag)) from None
+        self.books.note_placed(placed.order_id, OrderLabel(
+            request.strategy, request.symbol, request.exchange, request.product,
+            request.pricetype, decision.note, inst.breeze_exchange))
+        self._accepted(entry, placed.order_id, later=True)
         return PlacedOrder(placed.order_id, entry.id, decision.note)
 
     # -- modify and cancel ----------------------------------------------------------
 
-    async def find_order(self, orderid: str) -> Any:
-        """The broker's row for one of today's orders (searched on every exchange)."""
-        for exchange in await self.exchanges_today():
-            for row in await self.order_list(exchange):
-                if row.order_id == orderid:
-                    return row
-        raise OrderError(404, f"Order {orderid} not found")
+    async def locate(self, orderid: str) -> Target:
+        """What a modify or cancel needs of an existing order: from the journal when it
+        was placed here (no broker call), else from today's order lists."""
+        entry = self.journal.placement(orderid)
+        if entry is not None:
+            asked = entry.openalgo_request
+            inst = self.instruments().get(str(asked.get("symbol")), str(asked.get("exchange")))
+            return Target(orderid, entry.exchange, inst,
+                          str(entry.broker_request.get("product", "")),
+                          str(asked.get("action", "")).upper())
+        found = await self.books.find_row(orderid)
+        if found is None:
+            raise OrderError(404, f"Order {orderid} not found")
+        row, _ = found
+        inst = self.books._instrument(row)
+        product = (row.product_type or "cash").lower()
+        return Target(orderid, row.exchange_code, inst, product, (row.action or "").upper())
 
-    async def modify(self, orderid: str, *, quantity: int | None = None,
-                     price: Decimal | None = None, trigger_price: Decimal | None = None,
-                     pricetype: str | None = None, disclosed_quantity: int | None = None,
-                     requested_by: str = "api", strategy: str = "") -> str:
-        row = await self.find_order(orderid)
-        changes: dict[str, Any] = {}
-        if pricetype in ("LIMIT", "MARKET"):
-            changes["order_type"] = "limit"
-        elif pricetype in ("SL", "SL-M"):
-            changes["order_type"] = "stoploss"
-        if quantity is not None:
-            changes["quantity"] = str(quantity)
-        if price is not None and price > 0:
-            changes["price"] = str(price)
-        if trigger_price is not None and trigger_price > 0:
-            changes["stoploss"] = str(trigger_price)
-        if disclosed_quantity:
-            changes["disclosed_quantity"] = str(disclosed_quantity)
+    async def modify(self, orderid: str, request: OrderRequest, *,
+                     requested_by: str = "api") -> str:
+        """Change quantity, price, trigger or price type of a working order. Symbol,
+        exchange, action and product identify the order and cannot change."""
+        target = await self.locate(orderid)
+        inst = target.inst
+        if inst is None:
+            raise OrderError(400, f"Order {orderid} is for an instrument the master contract "
+                                  "no longer lists; modify it on ICICI Direct")
+        if (inst.symbol, str(inst.exchange), target.action) != (
+                request.symbol, request.exchange, request.action):
+            raise OrderError(400, f"Order {orderid} is a {target.action} of {inst.symbol} on "
+                                  f"{inst.exchange}: symbol, exchange and action cannot be "
+                                  "modified; cancel it and place a new order")
+        _, product = self.validate(request, squareoff=True)
+        if product != target.breeze_product:
+            raise OrderError(400, f"Order {orderid} was placed as Breeze product "
+                                  f"{target.breeze_product!r}; the product cannot be "
+                                  "modified; cancel it and place a new order")
+        await self.reconciler.ready()
+        decision = await self.price(inst, product, request.action, request.pricetype,
+                                    request.price, request.trigger_price)
+        changes: dict[str, Any] = {"order_type": decision.order_type,
+                                   "quantity": str(request.quantity),
+                                   "price": str(decision.price)}
+        if decision.trigger > 0:
+            changes["stoploss"] = str(decision.trigger)
+        if request.disclosed_quantity:
+            changes["disclosed_quantity"] = str(request.disclosed_quantity)
         entry = self.journal.record_intent(
-            kind="modify", exchange=row.exchange_code, requested_by=requested_by,
-            strategy=strategy, openalgo_request={"orderid": orderid, **{
-                k: str(v) for k, v in changes.items()}},
+            kind="modify", exchange=target.breeze_exchange, requested_by=requested_by,
+            strategy=request.strategy,
+            openalgo_request={"orderid": orderid, **asdict(request), "note": decision.note},
             broker_request={"order_id": orderid, **changes})
         try:
-            await self._send(entry, lambda c: c.modify_order(row.exchange_code, orderid,
+            await self._send(entry, lambda c: c.modify_order(target.breeze_exchange, orderid,
                                                              **changes))
-        except (ResponseTimeout, MalformedResponse):
-            raise OrderError(504, "ICICI did not answer the modification in time; check the "
-                                  "order book before trying again") from None
-        self.journal.accepted(entry.id, orderid)
+        except LOST_ANSWER:
+            raise OrderError(504, _lost_answer_message("modification", entry.tag)) from None
+        self._accepted(entry, orderid)
         return orderid
 
-    async def cancel(self, orderid: str, *, requested_by: str = "api",
-                     strategy: str = "") -> str:
-        row = await self.find_order(orderid)
+    async def cancel(self, orderid: str, *, requested_by: str = "api", strategy: str = "",
+                     target: Target | None = None) -> str:
+        target = target or await self.locate(orderid)
+        await self.reconciler.ready()
         entry = self.journal.record_intent(
-            kind="cancel", exchange=row.exchange_code, requested_by=requested_by,
+            kind="cancel", exchange=target.breeze_exchange, requested_by=requested_by,
             strategy=strategy, openalgo_request={"orderid": orderid},
-            broker_request={"order_id": orderid, "exchange_code": row.exchange_code})
+            broker_request={"order_id": orderid, "exchange_code": target.breeze_exchange})
         try:
-            await self._send(entry, lambda c: c.cancel_order(row.exchange_code, orderid))
-        except (ResponseTimeout, MalformedResponse):
-            raise OrderError(504, "ICICI did not answer the cancellation in time; check the "
-                                  "order book before trying again") from None
-        self.journal.accepted(entry.id, orderid)
+            await self._send(entry, lambda c: c.cancel_order(target.breeze_exchange, orderid))
+        except LOST_ANSWER:
+            raise OrderError(504, _lost_answer_message("cancellation", entry.tag)) from None
+        self._accepted(entry, orderid)
         return orderid
 
-    # -- reconciliation -------------------------------------------------------------
 
-    async def order_list(self, exchange: str) -> list[Any]:
-        today = _today()
-        return await self.reads.get(
-            ("orders", exchange), 1.0,
-            lambda: self.broker.call(lambda c: c.get_order_list(exchange, today, today)))
+def _stale_after(exchange: str) -> Callable[[Any], bool]:
+    """Cached reads an order action on `exchange` changes: that exchange's orders and
+    trades, positions, funds, holdings (not the other exchanges' lists)."""
 
-    async def exchanges_today(self) -> list[str]:
-        """Exchanges worth asking for today's orders (Breeze lists orders per exchange)."""
-        return ["NSE", "BSE", "NFO", "BFO", "NDX", "MCX"]
+    def stale(key: Any) -> bool:
+        if not isinstance(key, tuple) or not key:
+            return False
+        if key[0] in ("orders", "trades"):
+            return len(key) > 1 and key[1] == exchange
+        return key[0] in ("positions", "funds", "holdings")
 
-    async def settle(self, entry: JournalEntry) -> str | None:
-        """Find a journaled placement in the broker's order list by its tag. Returns the
-        broker order id when found (and records it)."""
-        self.reads.invalidate(lambda key: key == ("orders", entry.exchange))
-        rows = await self.order_list(entry.exchange)
-        for row in rows:
-            if row.user_remark == entry.tag:
-                self.journal.accepted(entry.id, row.order_id, "found by reconciliation")
-                log.info("journal %s reconciled: broker order %s", entry.tag, row.order_id)
-                return row.order_id
-        return None
+    return stale
 
-    async def reconcile(self, *, at_startup: bool = False,
-                        give_up_after_seconds: float = 60.0) -> dict[str, int]:
-        """Settle unsettled placements against the broker's order list.
 
-        At start-up (before orders are accepted) every unsettled row is settled: a
-        pending row the broker does not have was never placed. While running, only rows
-        already in doubt are looked at (a pending row may be in flight right now), and a
-        row still missing well after it was written was never placed.
-        """
-        report = {"accepted": 0, "not_placed": 0, "still_in_doubt": 0}
-        now = datetime.now(IST)
-        for entry in self.journal.unsettled():
-            if not at_startup and entry.state is JournalState.PENDING:
-                continue
-            if entry.kind != "place":
-                # Modify/cancel are idempotent to check: the book shows their effect.
-                self.journal.not_placed(entry.id, "outcome unknown; see the order book")
-                continue
-            if await self.settle(entry) is not None:
-                report["accepted"] += 1
-                continue
-            age = (now - entry.created_at.astimezone(IST)).total_seconds()
-            if at_startup or age >= give_up_after_seconds:
-                self.journal.not_placed(entry.id, "not in ICICI's order list")
-                report["not_placed"] += 1
-            else:
-                report["still_in_doubt"] += 1
-        return report
+__all__ = ["OrderError", "OrderRequest", "OrderService", "PlacedOrder", "Target"]

@@ -9,9 +9,10 @@ call, and when the budget runs low, order actions keep priority over reads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -21,7 +22,13 @@ T = TypeVar("T")
 
 
 class BudgetExhausted(Exception):
-    """Reads are refused to keep the rest of the budget for order actions."""
+    """A read refused to keep the rest of the budget for order actions; `retry_after`
+    says when asking again makes sense (seconds)."""
+
+    def __init__(self, message: str, retry_after: float = 60.0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,79 +97,199 @@ class CallBudget:
             return 0.0
         return max(self._minute[excess - 1] + 60 - now, 0.0)
 
-    async def admit(self, *, order_action: bool) -> None:
+    async def admit(self, *, order_action: bool, max_wait: float | None = None) -> None:
         """Wait for room in the minute window; refuse a read that would eat the
-        daily reserve kept for orders."""
+        daily reserve kept for orders, or that would wait longer than `max_wait`."""
         reserve_minute = 0 if order_action else self.reserve_per_minute
         if not order_action:
             snapshot = self.snapshot()
             if snapshot.day_left <= self.reserve_per_day:
                 raise BudgetExhausted(
                     f"Breeze's daily call budget is nearly spent ({snapshot.day_used} of "
-                    f"{snapshot.day_limit}); the rest is kept for order actions")
+                    f"{snapshot.day_limit}); the rest is kept for order actions",
+                    retry_after=_seconds_to_midnight(self._clock()))
+        delay = self.seconds_until_free(reserve_minute)
+        if max_wait is not None and delay > max_wait:
+            raise BudgetExhausted(
+                f"Breeze's per-minute call budget is spent ({self.per_minute} a minute); "
+                f"reads resume in {delay:.0f} s, order actions keep priority",
+                retry_after=delay)
         # Waiting on time passing, not on an event: the window frees itself.
         while (delay := self.seconds_until_free(reserve_minute)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(min(delay, 1.0))
 
+    def polling_interval(self, keys: int) -> float:
+        """Seconds between two broker reads of one polled book, so that polling `keys`
+        books spends at most half of what is left of today's budget (beyond the order
+        reserve) before the market closes at 15:30 IST (midnight once it has closed).
+
+        A client polling every 100 ms thus costs a fixed number of calls a day: early in
+        the day books refresh every few seconds, and slower as the budget is used.
+        """
+        now = self._clock()
+        snapshot = self.snapshot()
+        spare = (snapshot.day_left - self.reserve_per_day) / 2
+        if spare < 1:
+            return 3600.0
+        local = datetime.fromtimestamp(now, IST)
+        close = local.replace(hour=15, minute=30, second=0, microsecond=0)
+        left = (close - local).total_seconds() if local < close else _seconds_to_midnight(now)
+        return max(left, 60.0) * max(keys, 1) / spare
+
+
+def _seconds_to_midnight(now: float) -> float:
+    local = datetime.fromtimestamp(now, IST)
+    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (midnight - local).total_seconds()
+
 
 class OrderPacer:
     """At most `rate` order actions in any one-second window, in arrival order.
-    Callers queue rather than being refused."""
+    Callers queue rather than being refused.
+
+    Use `slot()` around the send: a slot then counts from when its request was
+    answered, not from when it was granted. The broker counts arrivals, and a request
+    can leave (and arrive) later than its grant; measured from the answer, the eleventh
+    request cannot be granted until a second after the first one surely arrived.
+    """
 
     def __init__(self, rate: int = 10, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self._clock = clock
-        self._sent: deque[float] = deque()
+        self._sent: deque[list[float]] = deque()  # one [time] per slot, in grant order
         self._lock = asyncio.Lock()
 
-    async def acquire(self) -> None:
+    async def _grant(self) -> list[float]:
         async with self._lock:  # FIFO: asyncio.Lock wakes waiters in order
             while True:
                 now = self._clock()
-                while self._sent and self._sent[0] <= now - 1.0:
+                while self._sent and self._sent[0][0] <= now - 1.0:
                     self._sent.popleft()
-                if len(self._sent) < self.rate:
-                    self._sent.append(now)
-                    return
-                await asyncio.sleep(self._sent[0] + 1.0 - now)
+                busy = [stamp[0] for stamp in self._sent if stamp[0] > now - 1.0]
+                if len(busy) < self.rate:
+                    stamp = [now]
+                    self._sent.append(stamp)
+                    return stamp
+                await asyncio.sleep(max(min(busy) + 1.0 - now, 0.001))
+
+    async def acquire(self) -> None:
+        """A slot counted from now."""
+        await self._grant()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """A slot for the block's request, counted from when the block ends."""
+        stamp = await self._grant()
+        try:
+            yield
+        finally:
+            stamp[0] = max(stamp[0], self._clock())
+
+
+@dataclass(slots=True)
+class _Flight:
+    started: float
+    future: asyncio.Future[Any]
 
 
 class SharedReads:
     """A short-lived cache of read results where identical concurrent reads share one
-    broker call (single flight)."""
+    broker call (single flight).
 
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+    `invalidate` marks values read before an order action as stale, so the next read
+    sees the action's effect (a script that places an order and then reads its position
+    sees the new position). While order actions are still in flight (`acting`, a burst),
+    that would turn every poll into a broker call; then a stale key is read again at most
+    once per `catch_up` seconds, and the burst's end makes the next read fresh.
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic,
+                 catch_up: float = 1.0) -> None:
         self._clock = clock
-        self._values: dict[Hashable, tuple[float, Any]] = {}
-        self._flights: dict[Hashable, asyncio.Future[Any]] = {}
+        self.catch_up = catch_up
+        self._values: dict[Hashable, tuple[float, float, Any]] = {}  # started, expires, value
+        self._flights: dict[Hashable, _Flight] = {}
+        self._dirty: dict[Hashable, float] = {}  # key -> when it was last invalidated
+        self._caught_up: dict[Hashable, float] = {}  # key -> last read made to catch up
+        self._fetched: dict[Hashable, float] = {}  # key -> last time it was read
+        #: Order actions in flight (kept by the order service).
+        self.acting = 0
 
-    async def get(self, key: Hashable, ttl: float, fetch: Callable[[], Awaitable[T]]) -> T:
+    def _usable(self, key: Hashable, started: float, now: float,
+                max_age: float | None) -> bool:
+        if max_age is not None and now - started > max_age:
+            return False
+        return started >= self._dirty.get(key, float("-inf"))
+
+    async def get(self, key: Hashable, ttl: float, fetch: Callable[[], Awaitable[T]], *,
+                  max_age: float | None = None) -> T:
+        """The value of `key`: cached for `ttl` seconds, else fetched once for everyone
+        asking. `max_age` asks for a value read at most that long ago, whatever the
+        TTL, and never a stale one (0: read now, e.g. positions before a smart order)."""
+        now = self._clock()
         cached = self._values.get(key)
-        if cached is not None and self._clock() < cached[0]:
-            return cached[1]
+        if cached is not None:
+            started, expires, value = cached
+            if max_age is None:
+                if now < expires and (self._usable(key, started, now, None) or (
+                        self.acting > 0 and now - self._caught_up.get(key, float("-inf"))
+                        < self.catch_up)):
+                    return value  # type: ignore[no-any-return]
+            elif self._usable(key, started, now, max_age):
+                return value  # type: ignore[no-any-return]
         flight = self._flights.get(key)
-        if flight is not None:
-            return await asyncio.shield(flight)
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._flights[key] = future
+        if flight is not None and self._usable(key, flight.started, now, max_age) and (
+                max_age is None or flight.started >= now - max_age):
+            return await asyncio.shield(flight.future)  # type: ignore[no-any-return]
+        if self.acting > 0 and max_age is None and cached is not None and not self._usable(
+                key, cached[0], now, None):
+            self._caught_up[key] = now
+        return await self._fetch(key, ttl, fetch, now, cached, max_age)
+
+    async def _fetch(self, key: Hashable, ttl: float, fetch: Callable[[], Awaitable[T]],
+                     now: float, cached: tuple[float, float, Any] | None,
+                     max_age: float | None) -> T:
+        flight = _Flight(now, asyncio.get_running_loop().create_future())
+        self._flights[key] = flight
+        self._fetched[key] = now
         try:
             value = await fetch()
+        except BudgetExhausted as exc:
+            if cached is not None and max_age is None:
+                # Out of budget for reads: the last answer beats none (orders go first).
+                flight.future.set_result(cached[2])
+                return cached[2]  # type: ignore[no-any-return]
+            flight.future.set_exception(exc)
+            flight.future.exception()
+            raise
         except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: no "never retrieved" warning when nobody waits
+            flight.future.set_exception(exc)
+            flight.future.exception()  # retrieved: no "never retrieved" warning when nobody waits
             raise
         else:
-            self._values[key] = (self._clock() + ttl, value)
-            future.set_result(value)
+            current = self._values.get(key)
+            if current is None or current[0] <= now:  # never replace a newer answer
+                self._values[key] = (now, self._clock() + ttl, value)
+            flight.future.set_result(value)
             return value
         finally:
-            del self._flights[key]
+            if self._flights.get(key) is flight:
+                del self._flights[key]
 
     def invalidate(self, predicate: Callable[[Hashable], bool] | None = None) -> None:
-        """Forget cached values (all, or those whose key matches), e.g. the order book
-        after an order action."""
-        if predicate is None:
-            self._values.clear()
-            return
-        for key in [k for k in self._values if predicate(k)]:
-            del self._values[key]
+        """Mark cached values (all, or those whose key matches) as read before now, e.g.
+        the order book after an order action."""
+        now = self._clock()
+        keys = set(self._values) | set(self._flights)
+        for key in keys:
+            if predicate is None or predicate(key):
+                self._dirty[key] = now
+
+    def busy_keys(self, window: float = 120.0,
+                  predicate: Callable[[Hashable], bool] | None = None) -> int:
+        """How many keys (all, or those matching) were read in the last `window`
+        seconds: what is being polled."""
+        horizon = self._clock() - window
+        for key in [k for k, t in self._fetched.items() if t < horizon]:
+            del self._fetched[key]
+        return sum(1 for key in self._fetched if predicate is None or predicate(key))

@@ -79,7 +79,15 @@ def parse_response_date(text: str) -> dt.date:
 
 def parse_response_datetime(text: str) -> dt.datetime:
     """A response date-time (`05-Feb-2025 09:26[:SS]`, `2025-02-03 09:21:00`) in IST."""
-    cleaned = text.strip().title()
+    cleaned = text.strip()
+    # Candle rows come by the thousand in the ISO form: read it without strptime, which
+    # costs ten times as much (a year of one-minute candles is 90,000 rows).
+    if len(cleaned) == 19 and cleaned[4] == "-" and cleaned[10] == " ":
+        try:
+            return dt.datetime.fromisoformat(cleaned).replace(tzinfo=IST)
+        except ValueError:
+            pass
+    cleaned = cleaned.title()
     for fmt in _RESPONSE_DATETIME_FORMATS:
         try:
             return dt.datetime.strptime(cleaned, fmt).replace(tzinfo=IST)

@@ -1,0 +1,48 @@
+"""The broker as the order services use it: every call admitted by the call budget.
+
+Order actions wait only for a free slot in the minute window; reads leave a reserve in
+each window for order actions, never eat the day's reserve, and give up after a short
+wait (the cache then serves the last answer, or the client is told to retry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, Protocol, TypeVar
+
+from ..brokers.icici import BreezeClient
+from ..brokers.icici.budget import CallBudget
+
+T = TypeVar("T")
+READ_WAIT_SECONDS = 5.0
+
+
+class Connection(Protocol):
+    """`access.broker.BrokerConnection` as far as the gateway needs it."""
+
+    async def call(self, operation: Callable[[BreezeClient], Awaitable[T]]) -> T: ...
+
+    def status(self) -> Any: ...
+
+
+class BrokerGateway:
+    def __init__(self, connection: Connection, budget: CallBudget) -> None:
+        self.connection = connection
+        self.budget = budget
+
+    async def read(self, operation: Callable[[BreezeClient], Awaitable[T]], *,
+                   for_order: bool = False) -> T:
+        await self.budget.admit(order_action=for_order,
+                                max_wait=None if for_order else READ_WAIT_SECONDS)
+        return await self.connection.call(operation)
+
+    async def act(self, operation: Callable[[BreezeClient], Awaitable[T]]) -> T:
+        await self.budget.admit(order_action=True)
+        return await self.connection.call(operation)
+
+    def session(self) -> Hashable | None:
+        status = self.connection.status()
+        return status.connected_at if status.connected else None
+
+
+__all__ = ["BrokerGateway"]

@@ -1,0 +1,179 @@
+"""Settling journal rows whose outcome is unknown, against Breeze's order list.
+
+A row is unsettled while it is `pending` (committed, answer not yet recorded — or the
+process died in between) or `in_doubt` (sent, answer lost or unreadable). Breeze has no
+idempotency key, so such a row is never sent again: its tag (`user_remark`) is looked
+for in the broker's order list instead.
+
+- Before the first order action of a broker session (after a start or a reconnect)
+  every unsettled row not in flight right now is settled: found → accepted, not in the
+  list → never placed. Orders wait for this (`ready`).
+- While running, a background task settles rows that went in doubt; one still missing
+  from the list `GRACE_SECONDS` after its answer was lost was never placed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Hashable
+from datetime import date, datetime
+from typing import Any
+
+from ..access.broker import BrokerUnavailable
+from ..brokers.icici import BreezeError
+from ..brokers.icici.budget import BudgetExhausted
+from ..brokers.icici.formats import IST
+from ..brokers.icici.mapping import openalgo_status
+from .books import Books
+from .journal import JournalEntry, JournalState, OrderJournal
+from .ports import BrokerPort, OrderError
+
+log = logging.getLogger(__name__)
+
+GRACE_SECONDS = 10.0
+LOOP_SECONDS = 3.0
+_NOT_READY = object()
+
+
+def _ist_day(moment: datetime) -> date:
+    return moment.astimezone(IST).date()
+
+
+class Reconciler:
+    def __init__(self, broker: BrokerPort, journal: OrderJournal, books: Books) -> None:
+        self.broker = broker
+        self.journal = journal
+        self.books = books
+        #: Journal ids being sent right now by this process: never settled under them.
+        self.in_flight: set[int] = set()
+        self._ready_for: Hashable | object = _NOT_READY
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    # -- the gate before order actions ------------------------------------------------
+
+    async def ready(self) -> None:
+        """Return once the current broker session's start-up reconciliation is done."""
+        session = self.broker.session()
+        if session is not None and session == self._ready_for:
+            return
+        async with self._lock:
+            session = self.broker.session()
+            if session is not None and session == self._ready_for:
+                return
+            try:
+                report = await self.reconcile(at_startup=True)
+            except (BrokerUnavailable, OrderError):
+                raise
+            except (BreezeError, BudgetExhausted) as exc:
+                raise OrderError(503, "Orders are held until the journal's unsettled orders "
+                                      "are checked against ICICI's order book, and that check "
+                                      f"failed: {exc}. Try again shortly.") from None
+            if any(report.values()):
+                log.info("journal reconciled before accepting orders: %s", report)
+            self._ready_for = session
+
+    # -- settling ---------------------------------------------------------------------
+
+    async def _orders(self, exchange: str, since: date) -> list[Any]:
+        today = datetime.now(IST).date()
+        if since >= today:
+            return await self.books.order_list(exchange, max_age=0.0)
+        return await self.broker.read(lambda c: c.get_order_list(exchange, since, today))
+
+    async def settle_quietly(self, entry: JournalEntry) -> str | None:
+        """One look for a placement whose answer was just lost; None when it is not
+        (yet) visible or the look itself failed (the background task tries again)."""
+        try:
+            rows = await self._orders(entry.exchange, _ist_day(entry.created_at))
+        except Exception as exc:
+            log.warning("could not look for journal %s yet: %s", entry.tag, exc)
+            return None
+        for row in rows:
+            if row.user_remark == entry.tag:
+                self.journal.accepted(entry.id, row.order_id, "found by reconciliation")
+                log.info("journal %s reconciled: broker order %s", entry.tag, row.order_id)
+                return str(row.order_id)
+        return None
+
+    async def reconcile(self, *, at_startup: bool = False) -> dict[str, int]:
+        """Settle unsettled rows. At start-up every row not in flight; later only rows
+        in doubt (a pending row is being sent right now)."""
+        report = {"accepted": 0, "not_placed": 0, "still_in_doubt": 0}
+        now = datetime.now(IST)
+        entries = [e for e in self.journal.unsettled() if e.id not in self.in_flight and (
+            at_startup or e.state is JournalState.IN_DOUBT)]
+        lists: dict[tuple[str, date], list[Any]] = {}
+        for entry in entries:
+            key = (entry.exchange, _ist_day(entry.created_at))
+            if key not in lists:
+                lists[key] = await self._orders(*key)
+            rows = lists[key]
+            if entry.kind == "place":
+                match = next((r for r in rows if r.user_remark == entry.tag), None)
+                if match is not None:
+                    self.journal.accepted(entry.id, match.order_id, "found by reconciliation")
+                    report["accepted"] += 1
+                    continue
+                reason = "not in ICICI's order list"
+            else:
+                orderid = str(entry.broker_request.get("order_id", ""))
+                row = next((r for r in rows if r.order_id == orderid), None)
+                status = openalgo_status(row.status, row.order_type) if row else ""
+                if entry.kind == "cancel" and status == "cancelled":
+                    self.journal.accepted(entry.id, orderid, "found cancelled by reconciliation")
+                    report["accepted"] += 1
+                    continue
+                reason = f"outcome unknown; the order is {status or 'not listed'} now"
+            waited = (now - entry.updated_at.astimezone(IST)).total_seconds()
+            if at_startup or waited >= GRACE_SECONDS:
+                self.journal.not_placed(entry.id, reason)
+                report["not_placed"] += 1
+            else:
+                report["still_in_doubt"] += 1
+        return report
+
+    # -- background -------------------------------------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="journal-reconcile")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), LOOP_SECONDS)
+            self._wake.clear()
+            try:
+                await self._tick()
+            except (BrokerUnavailable, BreezeError, BudgetExhausted, OrderError) as exc:
+                log.debug("reconciliation deferred: %s", exc)
+            except Exception:
+                log.exception("reconciliation failed")
+
+    async def _tick(self) -> None:
+        if self.broker.session() is None:
+            return
+        if self._ready_for != self.broker.session():
+            await self.ready()  # also settles what a crash left behind, before any order
+            return
+        if any(e.state is JournalState.IN_DOUBT for e in self.journal.unsettled()):
+            async with self._lock:
+                report = await self.reconcile()
+            if report["accepted"] or report["not_placed"]:
+                log.info("journal rows in doubt settled: %s", report)
+
+
+__all__ = ["GRACE_SECONDS", "Reconciler"]
