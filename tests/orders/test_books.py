@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.orders.conftest import Desk
-from tests.orders.helpers import below_market, future
+from tests.orders.helpers import below_market, future, wait_for
 
 MONEY = re.compile(r"-?\d+\.\d\d")
 
@@ -105,9 +105,11 @@ def test_holdings_include_todays_delivery_trades(desk: Desk, trades: dict[str, s
     for symbol, code in (("SBIN", "STABAN"), ("ITC", "ITC"), ("INFY", "INFTEC")):
         row, at_broker = holdings[symbol], broker[code]
         assert row["average_price"] == float(at_broker.average_price)
-        expected = (at_broker.current_market_price - at_broker.average_price) * \
-            at_broker.quantity
-        assert row["pnl"] == pytest.approx(float(expected), abs=0.01)
+        assert row["quantity"] == at_broker.quantity
+        # Prices move between the platform's (cached) read and ours: within 1%.
+        assert row["ltp"] == pytest.approx(float(at_broker.current_market_price), rel=0.01)
+        assert row["pnl"] == pytest.approx(
+            (row["ltp"] - row["average_price"]) * row["quantity"], abs=0.01)
         assert (row["exchange"], row["product"]) == ("NSE", "CNC")
     stats = answer["data"]["statistics"]
     assert stats["totalinvvalue"] == pytest.approx(
@@ -127,9 +129,15 @@ def test_funds_against_the_broker(desk: Desk, trades: dict[str, str]) -> None:
     assert Decimal(data["availablecash"]) == (
         funds.total_bank_balance - funds.block_by_trade_balance).quantize(Decimal("0.01"))
     assert funds.block_by_trade_balance > 0  # the resting buy blocks cash
-    positions = desk.client.positionbook()["data"]
-    unrealized = sum(Decimal(p["unrealized_pnl"]) for p in positions)
-    assert Decimal(data["m2munrealized"]) == unrealized
+
+    def m2m_matches_positions() -> bool:
+        # Both come from the same cached positions; a refresh between the two calls
+        # (prices move) is the only way they differ, so ask again then.
+        m2m = Decimal(desk.client.funds()["data"]["m2munrealized"])
+        positions = desk.client.positionbook()["data"]
+        return m2m == sum(Decimal(p["unrealized_pnl"]) for p in positions)
+
+    assert wait_for(m2m_matches_positions, timeout=10)
 
 
 def test_margin_from_the_brokers_calculator(desk: Desk) -> None:
