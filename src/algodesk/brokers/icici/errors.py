@@ -18,7 +18,7 @@ Two families matter most to callers that change state:
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 RateLimitScope = Literal["minute", "day"]
 
@@ -107,23 +107,8 @@ class InvalidAppKey(BreezeError):
 class RateLimited(BreezeError):
     """The broker refused the call because the per-minute or per-day budget is spent."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        scope: RateLimitScope,
-        broker_error: str | None = None,
-        status: int | None = None,
-        http_status: int | None = None,
-        endpoint: str | None = None,
-    ) -> None:
-        super().__init__(
-            message,
-            broker_error=broker_error,
-            status=status,
-            http_status=http_status,
-            endpoint=endpoint,
-        )
+    def __init__(self, message: str, *, scope: RateLimitScope, **details: Any) -> None:
+        super().__init__(message, **details)
         self.scope: RateLimitScope = scope
 
 
@@ -152,23 +137,8 @@ class MalformedResponse(BreezeError):
     set by the client in that case.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        outcome_unknown: bool = False,
-        broker_error: str | None = None,
-        status: int | None = None,
-        http_status: int | None = None,
-        endpoint: str | None = None,
-    ) -> None:
-        super().__init__(
-            message,
-            broker_error=broker_error,
-            status=status,
-            http_status=http_status,
-            endpoint=endpoint,
-        )
+    def __init__(self, message: str, *, outcome_unknown: bool = False, **details: Any) -> None:
+        super().__init__(message, **details)
         self.outcome_unknown = outcome_unknown
 
 
