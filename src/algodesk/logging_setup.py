@@ -12,10 +12,12 @@ uvicorn's access lines, a library's traceback — is scrubbed after it is format
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import logging.handlers
 import os
+import queue
 import re
 import sys
 import threading
@@ -100,11 +102,18 @@ class _OwnerOnlyFileHandler(logging.handlers.RotatingFileHandler):
         return stream
 
 
+_listener: logging.handlers.QueueListener | None = None
+
+
 def configure_logging(data_dir: str | Path, level: str = "INFO") -> Path:
     """Console (stderr) and a rotating file, both redacted. Returns the log file path.
 
-    Replaces any handlers already on the root logger, so calling it twice is harmless.
+    Loggers only put records on a queue; a thread of its own redacts them and writes
+    them out, so a log line (an access log line per API call above all) never makes a
+    request wait for the disk or the terminal. Replaces any handlers already on the root
+    logger, so calling it twice is harmless.
     """
+    global _listener
     # Owner-only folders (when created here): the data folder holds the database and
     # the key file too.
     Path(data_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -116,14 +125,19 @@ def configure_logging(data_dir: str | Path, level: str = "INFO") -> Path:
 
     console = logging.StreamHandler(sys.stderr)
     file = _OwnerOnlyFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+    for handler in (console, file):
+        handler.setFormatter(formatter)
+        handler.addFilter(redacting)
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
-    for handler in (console, file):
-        handler.setFormatter(formatter)
-        handler.addFilter(redacting)
-        root.addHandler(handler)
+    if _listener is not None:
+        _listener.stop()
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    _listener = logging.handlers.QueueListener(records, console, file)
+    _listener.start()
+    root.addHandler(logging.handlers.QueueHandler(records))
     root.setLevel(level)
     # uvicorn's own loggers propagate here (it is started with log_config=None).
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
@@ -135,4 +149,16 @@ def configure_logging(data_dir: str | Path, level: str = "INFO") -> Path:
     return path
 
 
-__all__ = ["MASK", "RedactingFilter", "Redactor", "configure_logging", "redactor"]
+def stop_logging() -> None:
+    """Write out what is still queued (at exit)."""
+    global _listener
+    if _listener is not None:
+        _listener.stop()
+        _listener = None
+
+
+atexit.register(stop_logging)
+
+
+__all__ = ["MASK", "RedactingFilter", "Redactor", "configure_logging", "redactor",
+           "stop_logging"]

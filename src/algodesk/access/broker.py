@@ -201,6 +201,12 @@ class BrokerConnection:
             ended_reason=self._ended_reason, usage=self.calls.usage(),
             api_url=self._settings.breeze_api_url, reconnect_url=self.reconnect_url)
 
+    def session_started(self) -> dt.datetime | None:
+        """When the usable session began (it names the session), or None without one.
+        The cheap check for every API call: `status()` also counts the day's calls."""
+        self._check_expiry()
+        return self._connected_at if self._state is BrokerState.CONNECTED else None
+
     def unavailable_message(self) -> str:
         if self._state is BrokerState.EXPIRED:
             return f"broker session expired — log in again at {self.reconnect_url}"

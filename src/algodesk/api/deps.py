@@ -75,7 +75,7 @@ async def connected_broker(
     session into the expired state.
     """
     broker = get_runtime(request).broker
-    if not broker.status().connected:
+    if broker.session_started() is None:
         raise OpenAlgoError(403, broker.unavailable_message())
     return broker
 

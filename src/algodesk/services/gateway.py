@@ -22,7 +22,7 @@ class Connection(Protocol):
 
     async def call(self, operation: Callable[[BreezeClient], Awaitable[T]]) -> T: ...
 
-    def status(self) -> Any: ...
+    def session_started(self) -> Any: ...
 
 
 class BrokerGateway:
@@ -41,8 +41,7 @@ class BrokerGateway:
         return await self.connection.call(operation)
 
     def session(self) -> Hashable | None:
-        status = self.connection.status()
-        return status.connected_at if status.connected else None
+        return self.connection.session_started()  # type: ignore[no-any-return]
 
 
 __all__ = ["BrokerGateway"]

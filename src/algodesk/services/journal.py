@@ -10,13 +10,17 @@ by finding that tag in the broker's order list — never by sending again.
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, String, Text, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..storage import Base, Database, utcnow
@@ -78,10 +82,14 @@ class JournalEntry:
     @classmethod
     def of_values(cls, values: dict[str, Any]) -> JournalEntry:
         """From a table row's values (Core statements, no ORM object)."""
-        return cls.of(JournalRow(**values))
+        return cls._build(SimpleNamespace(**values))
 
     @classmethod
     def of(cls, row: JournalRow) -> JournalEntry:
+        return cls._build(row)
+
+    @classmethod
+    def _build(cls, row: Any) -> JournalEntry:
         return cls(
             id=row.id, tag=row.tag or "", kind=row.kind, group_id=row.group_id,
             requested_by=row.requested_by, strategy=row.strategy, exchange=row.exchange,
@@ -102,18 +110,39 @@ def _utc(moment: datetime) -> datetime:
 _SECRET_KEYS = frozenset({"apikey", "api_key", "password", "token", "secret"})
 
 
+_COLUMNS = tuple(column.name for column in JournalRow.__table__.columns)
+_INSERT_INTENT = (f"INSERT INTO order_journal ({', '.join(_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' for _ in _COLUMNS)})")
+
+
 def _clean(request: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in request.items() if k.lower() not in _SECRET_KEYS},
                       default=str, sort_keys=True)
 
 
 class OrderJournal:
-    """Journal-first bookkeeping of order actions; every write is its own commit."""
+    """Journal-first bookkeeping of order actions; every write is its own commit.
+
+    On SQLite the writes go through two connections of the journal's own, one fully
+    synced (intents, rejections, doubts) and one relaxed (accepted outcomes), as plain
+    SQL: the intent's commit is on every order's critical path, and SQLAlchemy's
+    statement machinery would cost more than the fsync itself. The intent's id is chosen
+    here, so its tag is known before the single INSERT. One lock serialises the writes,
+    so they never wait on SQLite's busy timeout. Reads use the ORM.
+    """
 
     def __init__(self, database: Database) -> None:
         self.database = database
         #: Bumped on every write by this process, so readers can cache what they derive.
         self.version = 0
+        self._lock = threading.Lock()
+        self._next_id: int | None = None
+        dialect = database.engine.dialect
+        self._sqlite = dialect.name == "sqlite"
+        self._connections: dict[bool, Any] = {}  # durable? -> SQLite connection
+        when = JournalRow.__table__.c.created_at.type.dialect_impl(dialect)
+        self._stored_time = when.bind_processor(dialect) or (lambda v: v)
+        self._read_time = when.result_processor(dialect, None) or (lambda v: v)
 
     def record_intent(self, *, kind: str, exchange: str, requested_by: str, strategy: str,
                       openalgo_request: dict[str, Any], broker_request: dict[str, Any],
@@ -121,43 +150,104 @@ class OrderJournal:
         """Commit the intent (fully synced) and give it its tag. The caller then sends
         `broker_request` with `user_remark` set to `entry.tag` (place) — in that order."""
         now = utcnow()
-        values = {"kind": kind, "exchange": exchange, "requested_by": requested_by,
-                  "strategy": strategy[:100], "group_id": group_id,
-                  "openalgo_request": _clean(openalgo_request),
-                  "state": JournalState.PENDING.value, "created_at": now, "updated_at": now}
-        table = JournalRow.__table__
-        # Core statements, not the ORM: this write is on every order's critical path.
-        with self.database.engine.begin() as connection:
-            row_id = connection.execute(
-                insert(table).values(**values).returning(table.c.id)).scalar_one()
-            tag = f"{TAG_PREFIX}{row_id}"
-            request = dict(broker_request)
-            if kind == "place":
-                request["user_remark"] = tag
-            values.update(id=row_id, tag=tag, broker_request=_clean(request))
-            connection.execute(update(table).where(table.c.id == row_id).values(
-                tag=tag, broker_request=values["broker_request"]))
-        self.version += 1
-        return JournalEntry.of_values({**values, "broker_order_id": None, "message": None})
+        values: dict[str, Any] = {
+            "kind": kind, "exchange": exchange, "requested_by": requested_by,
+            "strategy": strategy[:100], "group_id": group_id,
+            "openalgo_request": _clean(openalgo_request),
+            "state": JournalState.PENDING.value, "broker_order_id": None, "message": None,
+            "created_at": now, "updated_at": now}
+        with self._lock:
+            while True:
+                row_id = self._allocate_id()
+                tag = f"{TAG_PREFIX}{row_id}"
+                request = dict(broker_request)
+                if kind == "place":
+                    request["user_remark"] = tag
+                values.update(id=row_id, tag=tag, broker_request=_clean(request))
+                try:
+                    self._insert(values)
+                except (IntegrityError, sqlite3.IntegrityError):
+                    # Another process took the id (a second platform on the same file):
+                    # read the highest id again. Nothing was written, nothing was sent.
+                    self._next_id = None
+                    continue
+                self._next_id = row_id + 1
+                break
+            self.version += 1
+        return JournalEntry.of_values(values)
+
+    def _allocate_id(self) -> int:
+        if self._next_id is None:
+            with self.database.engine.connect() as connection:
+                highest = connection.execute(select(func.max(JournalRow.id))).scalar()
+            self._next_id = int(highest or 0) + 1
+        return self._next_id
+
+    def _insert(self, values: dict[str, Any]) -> None:
+        if not self._sqlite:
+            with self.database.engine.begin() as connection:
+                connection.execute(insert(JournalRow.__table__).values(**values))
+            return
+        self._execute(_INSERT_INTENT, [self._bind(values[name]) for name in _COLUMNS],
+                      durable=True)
 
     def _update(self, entry_id: int, *, durable: bool = True, **values: Any) -> JournalEntry:
-        table = JournalRow.__table__
-        statement = (update(table).where(table.c.id == entry_id)
-                     .values(**{"updated_at": utcnow(), **values}).returning(*table.c))
-        with self.database.engine.connect() as connection:
-            relaxed = not durable and connection.dialect.name == "sqlite"
-            if relaxed:
-                connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
-            try:
-                row = connection.execute(statement).mappings().first()
-                connection.commit()
-            finally:
-                if relaxed:
-                    connection.exec_driver_sql("PRAGMA synchronous=FULL")
-        if row is None:
-            raise KeyError(f"no journal entry {entry_id}")
-        self.version += 1
-        return JournalEntry.of_values(dict(row))
+        values = {"updated_at": utcnow(), **values}
+        with self._lock:
+            if self._sqlite:
+                assignments = ", ".join(f"{name} = ?" for name in values)
+                rows = self._execute(
+                    f"UPDATE order_journal SET {assignments} WHERE id = ? RETURNING "
+                    f"{', '.join(_COLUMNS)}",
+                    [*(self._bind(v) for v in values.values()), entry_id], durable=durable)
+                row = dict(zip(_COLUMNS, rows[0], strict=True)) if rows else None
+                if row is not None:
+                    row["created_at"] = self._read_time(row["created_at"])
+                    row["updated_at"] = self._read_time(row["updated_at"])
+            else:
+                table = JournalRow.__table__
+                with self.database.engine.begin() as connection:
+                    found = connection.execute(
+                        update(table).where(table.c.id == entry_id).values(**values)
+                        .returning(*table.c)).mappings().first()
+                row = dict(found) if found is not None else None
+            if row is None:
+                raise KeyError(f"no journal entry {entry_id}")
+            self.version += 1
+        return JournalEntry.of_values(row)
+
+    def _bind(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return self._stored_time(value)
+        return value.value if isinstance(value, JournalState) else value
+
+    def _execute(self, sql: str, params: list[Any], *, durable: bool) -> list[Any]:
+        """One statement in its own transaction on the journal's SQLite connection."""
+        connection = self._connections.get(durable)
+        if connection is None:
+            # Taken from the pool for good (detached), with the engine's pragmas: WAL,
+            # synchronous=FULL — relaxed to NORMAL on the connection for outcomes.
+            connection = self.database.engine.raw_connection()
+            connection.detach()
+            if not durable:
+                connection.cursor().execute("PRAGMA synchronous=NORMAL")
+            self._connections[durable] = connection
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        return rows
+
+    def close(self) -> None:
+        """Close the journal's own connections (at shutdown)."""
+        with self._lock:
+            for connection in self._connections.values():
+                connection.close()
+            self._connections.clear()
 
     def accepted(self, entry_id: int, broker_order_id: str,
                  message: str | None = None) -> JournalEntry:

@@ -52,6 +52,8 @@ class Reconciler:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        #: Rows may be in doubt (since the start-up pass): the background task looks.
+        self._doubts = False
 
     # -- the gate before order actions ------------------------------------------------
 
@@ -139,6 +141,8 @@ class Reconciler:
     # -- background -------------------------------------------------------------------
 
     def wake(self) -> None:
+        """A row went in doubt: settle it soon (called after `journal.in_doubt`)."""
+        self._doubts = True
         self._wake.set()
 
     async def start(self) -> None:
@@ -169,11 +173,13 @@ class Reconciler:
         if self._ready_for != self.broker.session():
             await self.ready()  # also settles what a crash left behind, before any order
             return
-        if any(e.state is JournalState.IN_DOUBT for e in self.journal.unsettled()):
-            async with self._lock:
-                report = await self.reconcile()
-            if report["accepted"] or report["not_placed"]:
-                log.info("journal rows in doubt settled: %s", report)
+        if not self._doubts:  # nothing went in doubt since the last look: no query
+            return
+        async with self._lock:
+            report = await self.reconcile()
+        self._doubts = report["still_in_doubt"] > 0
+        if report["accepted"] or report["not_placed"]:
+            log.info("journal rows in doubt settled: %s", report)
 
 
 __all__ = ["GRACE_SECONDS", "Reconciler"]

@@ -59,6 +59,7 @@ class Trading:
         await self.squareoff.stop()
         await self.orders.reconciler.stop()
         await self.orders.drain()
+        self.journal.close()
 
 
 __all__ = ["Trading"]

@@ -213,11 +213,12 @@ class Exchange:
         if price <= 0:
             raise BadRequest(f"{field_name} should be more than 0")
         if price % inst.tick != 0:
-            raise BadRequest(f"{field_name} {price} is not a multiple of the tick size {inst.tick}")
+            raise BadRequest(f"{field_name} {price:f} is not a multiple of the tick size "
+                             f"{inst.tick}")
         quote = self.market.quote(inst, self.clock.now())
         if quote.upper_circuit and not quote.lower_circuit <= price <= quote.upper_circuit:
             raise BadRequest(
-                f"{field_name} {price} is outside the day's price band "
+                f"{field_name} {price:f} is outside the day's price band "
                 f"{quote.lower_circuit}-{quote.upper_circuit}"
             )
 
