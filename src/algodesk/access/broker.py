@@ -42,7 +42,7 @@ from ..storage import Database, utcnow
 from . import connect_failures as failures
 from .broker_calls import CallUsage, CallUsageLog
 from .connect_failures import ConnectFailed
-from .models import BrokerCallDay, BrokerConnectionRow
+from .models import BrokerConnectionRow
 from .secretbox import SecretBox, SecretBoxError
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class BrokerConnection:
         #: Breeze's call budget (per minute, per IST day); the services layer paces and
         #: admits calls with it, the broker page shows it.
         self.budget = CallBudget()
-        self.calls = CallUsageLog(self.budget, clock)
+        self.calls = CallUsageLog(self.budget)
         self.client = BreezeClient.from_settings(
             settings, on_request=self.calls.record, clock=clock,
             session_expiry_ist=self._expiry_time)
@@ -154,11 +154,9 @@ class BrokerConnection:
         await self.client.aclose()
 
     def _restore(self) -> None:
+        # The budget carries on with the day's calls and the last minute's window.
+        self.calls.restore(self._db)
         with self._db.session() as s:
-            day = self.calls.usage().day
-            row_calls = s.get(BrokerCallDay, day)
-            if row_calls is not None:
-                self.calls.carry(day, row_calls.calls)
             row = s.get(BrokerConnectionRow, 1)
             if row is None:
                 return
@@ -366,22 +364,20 @@ class BrokerConnection:
     async def _flush_loop(self) -> None:
         while True:
             await asyncio.sleep(_FLUSH_SECONDS)
-            try:
-                self.flush_calls()
+            state = self.calls.to_save()  # memory only, on the loop
+            if state is None:
+                continue
+            try:  # the disk write (a full sync) in a worker thread, off the order path
+                await asyncio.to_thread(self.calls.save, self._db, state)
             except Exception:
                 log.exception("could not save the broker call count")
 
     def flush_calls(self) -> None:
-        if not self.calls.dirty:
-            return
-        usage = self.calls.usage()
-        self.calls.dirty = False
-        with self._db.session() as s:
-            row = s.get(BrokerCallDay, usage.day)
-            if row is None:
-                s.add(BrokerCallDay(day=usage.day, calls=usage.today))
-            else:
-                row.calls = usage.today
+        """Write the day's calls and the last minute's call times now (at stop; waits
+        for a write still running in the flush's thread, then writes the newest)."""
+        state = self.calls.to_save(final=True)
+        if state is not None:
+            self.calls.save(self._db, state)
 
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -94,6 +94,10 @@ class BrokerCallDay(Base):
 
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     calls: Mapped[int] = mapped_column(Integer, default=0)
+    #: When the calls of the minute before the row was written went out (Unix times,
+    #: space-separated), so a restart keeps the per-minute window. Added after the
+    #: first release: `broker_calls.ensure_schema` adds it to older databases.
+    recent: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
 
 
 __all__ = ["ApiKey", "BrokerCallDay", "BrokerConnectionRow", "User", "UtcDateTime", "WebSession"]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -70,11 +71,25 @@ class CallBudget:
         self._minute: deque[float] = deque()
         self._day = ""
         self._day_used = 0
+        # The IST day `_day` as timestamps [start, end): the day string is worked out
+        # again only when the clock leaves it, not on every call.
+        self._day_start = float("inf")
+        self._day_end = float("-inf")
 
     def _roll(self, now: float) -> None:
-        while self._minute and self._minute[0] <= now - 60:
-            self._minute.popleft()
-        day = datetime.fromtimestamp(now, IST).strftime("%Y-%m-%d")
+        minute = self._minute
+        horizon = now - 60
+        while minute and minute[0] <= horizon:
+            minute.popleft()
+        if not self._day_start <= now < self._day_end:
+            self._new_day(now)
+
+    def _new_day(self, now: float) -> None:
+        local = datetime.fromtimestamp(now, IST)
+        # IST has no daylight saving: every IST day is 86,400 s long.
+        self._day_start = datetime(local.year, local.month, local.day, tzinfo=IST).timestamp()
+        self._day_end = self._day_start + 86400.0
+        day = local.strftime("%Y-%m-%d")
         if day != self._day:  # Breeze's daily budget resets at midnight IST
             self._day, self._day_used = day, 0
 
@@ -83,6 +98,28 @@ class CallBudget:
         self._roll(now)
         self._minute.append(now)
         self._day_used += 1
+
+    def seed(self, day: str, calls: int, recent: Iterable[float] = ()) -> None:
+        """Take over what an earlier process counted (at start-up): `calls` made on IST
+        `day` (counted only if that is today) and the times of its `recent` calls (those
+        still inside the minute window count there; none is placed after now)."""
+        now = self._clock()
+        self._roll(now)
+        if day == self._day:
+            self._day_used += max(calls, 0)
+        stamps = [min(t, now) for t in recent if t > now - 60]
+        if stamps:
+            self._minute = deque(sorted([*self._minute, *stamps]))
+
+    @property
+    def day(self) -> str:
+        """The IST day counted (as of the last call or snapshot)."""
+        return self._day
+
+    def recent(self) -> list[float]:
+        """The times of the calls inside the minute window, oldest first."""
+        self._roll(self._clock())
+        return list(self._minute)
 
     def snapshot(self) -> BudgetSnapshot:
         self._roll(self._clock())
@@ -107,7 +144,7 @@ class CallBudget:
                 raise BudgetExhausted(
                     f"Breeze's daily call budget is nearly spent ({snapshot.day_used} of "
                     f"{snapshot.day_limit}); the rest is kept for order actions",
-                    retry_after=_seconds_to_midnight(self._clock()))
+                    retry_after=self._seconds_to_midnight())
         delay = self.seconds_until_free(reserve_minute)
         if max_wait is not None and delay > max_wait:
             raise BudgetExhausted(
@@ -118,6 +155,11 @@ class CallBudget:
         while (delay := self.seconds_until_free(reserve_minute)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(min(delay, 1.0))
 
+    def _seconds_to_midnight(self) -> float:
+        now = self._clock()
+        self._roll(now)
+        return self._day_end - now
+
     def polling_interval(self, keys: int) -> float:
         """Seconds between two broker reads of one polled book, so that polling `keys`
         books spends at most half of what is left of today's budget (beyond the order
@@ -127,63 +169,71 @@ class CallBudget:
         the day books refresh every few seconds, and slower as the budget is used.
         """
         now = self._clock()
-        snapshot = self.snapshot()
-        spare = (snapshot.day_left - self.reserve_per_day) / 2
+        self._roll(now)  # [_day_start, _day_end) now holds `now`
+        spare = (max(self.per_day - self._day_used, 0) - self.reserve_per_day) / 2
         if spare < 1:
             return 3600.0
-        local = datetime.fromtimestamp(now, IST)
-        close = local.replace(hour=15, minute=30, second=0, microsecond=0)
-        left = (close - local).total_seconds() if local < close else _seconds_to_midnight(now)
+        close = self._day_start + _CLOSE_SECONDS
+        left = close - now if now < close else self._day_end - now
         return max(left, 60.0) * max(keys, 1) / spare
 
 
-def _seconds_to_midnight(now: float) -> float:
-    local = datetime.fromtimestamp(now, IST)
-    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return (midnight - local).total_seconds()
+_CLOSE_SECONDS = (15 * 60 + 30) * 60  # the market closes at 15:30 IST
 
 
 class OrderPacer:
     """At most `rate` order actions in any one-second window, in arrival order.
     Callers queue rather than being refused.
 
-    Use `slot()` around the send: a slot then counts from when its request was
-    answered, not from when it was granted. The broker counts arrivals, and a request
-    can leave (and arrive) later than its grant; measured from the answer, the eleventh
-    request cannot be granted until a second after the first one surely arrived.
+    Use `slot()` around the send: a slot is then busy from its grant until one second
+    after its request was answered, however long the answer takes. The broker counts
+    arrivals, and a request can leave (and arrive) any time between its grant and its
+    answer; measured from the answer, the eleventh request cannot be granted until a
+    second after the first one surely arrived. `acquire()` takes a slot counted from
+    its grant.
     """
 
     def __init__(self, rate: int = 10, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self._clock = clock
-        self._sent: deque[list[float]] = deque()  # one [time] per slot, in grant order
+        # One [end] per busy slot, in grant order: the slot is busy until end + 1 s;
+        # end is +inf while its request is in flight (granted, not yet answered).
+        self._slots: list[list[float]] = []
         self._lock = asyncio.Lock()
+        self._answered = asyncio.Event()  # set whenever a request in flight is answered
 
-    async def _grant(self) -> list[float]:
+    async def _grant(self, in_flight: bool) -> list[float]:
         async with self._lock:  # FIFO: asyncio.Lock wakes waiters in order
             while True:
                 now = self._clock()
-                while self._sent and self._sent[0][0] <= now - 1.0:
-                    self._sent.popleft()
-                busy = [stamp[0] for stamp in self._sent if stamp[0] > now - 1.0]
+                horizon = now - 1.0
+                self._slots = busy = [slot for slot in self._slots if slot[0] > horizon]
                 if len(busy) < self.rate:
-                    stamp = [now]
-                    self._sent.append(stamp)
-                    return stamp
-                await asyncio.sleep(max(min(busy) + 1.0 - now, 0.001))
+                    slot = [math.inf if in_flight else now]
+                    busy.append(slot)
+                    return slot
+                first_end = min(slot[0] for slot in busy)
+                if first_end < math.inf:
+                    # A request answered since cannot free a slot any sooner.
+                    await asyncio.sleep(first_end + 1.0 - now)
+                else:  # every busy slot is in flight: wait for an answer
+                    self._answered.clear()
+                    await self._answered.wait()
 
     async def acquire(self) -> None:
         """A slot counted from now."""
-        await self._grant()
+        await self._grant(in_flight=False)
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """A slot for the block's request, counted from when the block ends."""
-        stamp = await self._grant()
+        """A slot for the block's request: busy until a second after the block ends
+        (answered, failed or cancelled)."""
+        slot = await self._grant(in_flight=True)
         try:
             yield
         finally:
-            stamp[0] = max(stamp[0], self._clock())
+            slot[0] = self._clock()
+            self._answered.set()
 
 
 @dataclass(slots=True)
