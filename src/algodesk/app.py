@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
 from .access.broker import BrokerUnavailable
-from .api import API_PREFIX, build_api_router
+from .api import API_PREFIX, include_api
 from .api import errors as api_errors
 from .api.docs import build_docs_router
 from .brokers.icici import BreezeError
@@ -129,7 +129,7 @@ def create_app(settings: Settings, *, extra_services: tuple[Service, ...] = ()) 
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = runtime
     _install_error_handlers(app)
-    app.include_router(build_api_router())
+    include_api(app)
     app.include_router(build_docs_router(app))
     app.include_router(build_web_router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -122,7 +122,7 @@ async def optionsmultiorder(body: OptionsMultiOrderRequest, broker: ConnectedBro
     return success(broker.broker_name, **data)
 
 
-#: The market-data, calendar and options endpoints, for `build_api_router`.
+#: The market-data, calendar and options endpoints, for `include_api`.
 market_routes = APIRouter()
 market_routes.include_router(market_router)
 market_routes.include_router(router)

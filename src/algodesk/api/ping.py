@@ -15,8 +15,8 @@ from .schemas import BudgetData, PingData, PingReply, PingRequest
 router = APIRouter(tags=["utilities"])
 
 
-@router.post("/ping", response_model=PingReply)
 @router.post("/ping/", response_model=PingReply, include_in_schema=False)
+@router.post("/ping", response_model=PingReply)
 async def ping(body: PingRequest, broker: ConnectedBroker) -> PingReply:
     usage = broker.status().usage
     budget = BudgetData(minute_used=usage.last_minute, minute_limit=usage.per_minute,

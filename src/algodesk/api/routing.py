@@ -18,8 +18,8 @@ def post(router: APIRouter, path: str, **kwargs: Any) -> Callable[[Endpoint], En
 
     def register(endpoint: Endpoint) -> Endpoint:
         options = {"response_model_exclude_none": True, **kwargs}
+        router.post(f"/{path}", **options)(endpoint)  # first: routes match in order
         router.post(f"/{path}/", include_in_schema=False, **options)(endpoint)
-        router.post(f"/{path}", **options)(endpoint)
         return endpoint
 
     return register
