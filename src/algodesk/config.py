@@ -90,6 +90,9 @@ class Settings(BaseSettings):
 
     # Console and DATA_DIR/logs/algodesk.log (rotated); secrets are always redacted.
     log_level: str = "INFO"
+    # An access line for every /api/ call too (pages always get one; order actions are
+    # logged by the order service either way).
+    api_access_log: bool = False
 
     # Demo mode: the bundled simulator plays ICICI Direct on this loopback port.
     simulator_port: int = Field(default=5001, ge=1, le=65535)

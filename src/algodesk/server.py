@@ -82,7 +82,8 @@ def run_serve() -> int:
         print(refusal, file=sys.stderr)
         return 2
     started = time.perf_counter()
-    log_file = configure_logging(settings.data_dir, settings.log_level)
+    log_file = configure_logging(settings.data_dir, settings.log_level,
+                                 api_access_log=settings.api_access_log)
     app = create_app(settings)
     runtime: Runtime = app.state.runtime
     for line in _banner(runtime, str(log_file), time.perf_counter() - started):

@@ -24,7 +24,7 @@ from algodesk.access.totp import TotpVerifier
 from algodesk.access.users import UserStore
 from algodesk.brokers.icici.formats import IST
 from algodesk.config import Settings
-from algodesk.logging_setup import RedactingFilter, Redactor
+from algodesk.logging_setup import RedactingFilter, Redactor, configure_logging, stop_logging
 from algodesk.runtime import redirect_url_problem
 from algodesk.storage import Database
 from algodesk.web.common import inr, safe_next
@@ -179,6 +179,21 @@ def test_redaction_of_values_and_patterns() -> None:
 
 
 # --------------------------------------------------------------------------- small rules
+
+
+@pytest.mark.parametrize("api_access_log", [False, True])
+def test_api_access_lines_only_when_asked(tmp_path: Path, api_access_log: bool) -> None:
+    path = configure_logging(tmp_path, "INFO", api_access_log=api_access_log)
+    try:
+        access = logging.getLogger("uvicorn.access")
+        for target in ("/api/v1/orderbook", "/broker"):
+            access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "POST", target, "1.1", 200)
+    finally:
+        stop_logging()  # writes out what is queued
+        logging.getLogger().handlers.clear()
+    text = path.read_text()
+    assert '"POST /broker HTTP/1.1" 200' in text
+    assert ('"POST /api/v1/orderbook HTTP/1.1" 200' in text) is api_access_log
 
 
 def test_redirect_url_must_match_the_served_address() -> None:

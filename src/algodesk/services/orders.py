@@ -207,9 +207,13 @@ class OrderService:
             except LOST_ANSWER as exc:
                 self.journal.in_doubt(entry.id, exc.message)
                 self.reconciler.wake()
+                log.warning("%s: no usable answer (%s); in doubt, to be reconciled",
+                            _describe(entry), exc.message)
                 raise
             except BreezeError as exc:
                 self.journal.rejected(entry.id, exc.broker_error or exc.message)
+                log.warning("%s: not accepted: %s", _describe(entry),
+                            exc.broker_error or exc.message)
                 raise self._broker_failure(exc, ACTION_NAMES[entry.kind]) from None
             except (BrokerUnavailable, BudgetExhausted) as exc:  # refused before sending
                 self.journal.rejected(entry.id, f"not sent: {exc}")
@@ -245,12 +249,14 @@ class OrderService:
                 self.journal.accepted(entry.id, orderid)
             finally:
                 self.reconciler.in_flight.discard(entry.id)
+            log.info("%s: accepted, ICICI order %s", _describe(entry), orderid)
             return
 
         def write() -> None:
             self._writes.discard(handle)
             try:
                 self.journal.accepted(entry.id, orderid)
+                log.info("%s: accepted, ICICI order %s", _describe(entry), orderid)
             except Exception as exc:
                 log.warning("journal %s: order %s accepted but not recorded (%s); "
                             "reconciliation will record it", entry.tag, orderid, exc)
@@ -374,6 +380,19 @@ class OrderService:
             raise OrderError(504, _lost_answer_message("cancellation", entry.tag)) from None
         self._accepted(entry, orderid)
         return orderid
+
+
+def _describe(entry: JournalEntry) -> str:
+    """One log line's worth of a journaled action: "place ad12 (api, momentum): BUY 10
+    SBIN NSE LIMIT 812.35 CNC"."""
+    asked = entry.openalgo_request
+    what = " ".join(str(asked[k]) for k in ("action", "quantity", "symbol", "exchange",
+                                            "pricetype", "price", "product")
+                    if asked.get(k) not in (None, "", 0, "0"))
+    if entry.kind != "place":
+        what = f"order {asked.get('orderid', '')} {what}".strip()
+    who = ", ".join(x for x in (entry.requested_by, entry.strategy) if x)
+    return f"{entry.kind} {entry.tag} ({who}): {what}"
 
 
 def _stale_after(exchange: str) -> Callable[[Any], bool]:
