@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from algodesk.services.journal import JournalState, OrderJournal
+from algodesk.services.journal import CHECKPOINT_EVERY, JournalState, OrderJournal
 from algodesk.storage import Database
 
 
@@ -59,3 +60,19 @@ def test_outcomes_and_unsettled_rows(journal: OrderJournal) -> None:
 def test_updating_a_missing_entry_is_an_error(journal: OrderJournal) -> None:
     with pytest.raises(KeyError):
         journal.accepted(999, "x")
+
+
+def test_wal_checkpoints_run_beside_the_order_path(journal: OrderJournal,
+                                                     tmp_path: Path) -> None:
+    """The journal's commits never checkpoint (that would sync the database file inside
+    an order's commit); every CHECKPOINT_EVERY writes a thread of its own does it."""
+    main_file = tmp_path / "journal.db"
+    first = intent(journal, strategy="first-of-many")
+    assert b"first-of-many" not in main_file.read_bytes()  # only in the WAL so far
+    for _ in range(CHECKPOINT_EVERY - 1):
+        intent(journal)
+    deadline = time.monotonic() + 10
+    while b"first-of-many" not in main_file.read_bytes():
+        assert time.monotonic() < deadline, "the WAL was never checkpointed"
+        time.sleep(0.02)
+    assert journal.get(first.id) is not None

@@ -10,6 +10,7 @@ by finding that tag in the broker's order list — never by sending again.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -24,6 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..storage import Base, Database, utcnow
+
+log = logging.getLogger(__name__)
 
 TAG_PREFIX = "ad"  # short: Breeze keeps about 20 characters of user_remark
 
@@ -115,6 +118,11 @@ _INSERT_INTENT = (f"INSERT INTO order_journal ({', '.join(_COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in _COLUMNS)})")
 
 
+#: Journal writes between two WAL checkpoints (a write adds about five 4 KiB pages; SQLite
+#: would checkpoint at 1,000 pages by itself, inside whichever commit crossed it).
+CHECKPOINT_EVERY = 100
+
+
 def _clean(request: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in request.items() if k.lower() not in _SECRET_KEYS},
                       default=str, sort_keys=True)
@@ -140,6 +148,7 @@ class OrderJournal:
         dialect = database.engine.dialect
         self._sqlite = dialect.name == "sqlite"
         self._connections: dict[bool, Any] = {}  # durable? -> SQLite connection
+        self._writes_since_checkpoint = 0
         when = JournalRow.__table__.c.created_at.type.dialect_impl(dialect)
         self._stored_time = when.bind_processor(dialect) or (lambda v: v)
         self._read_time = when.result_processor(dialect, None) or (lambda v: v)
@@ -229,8 +238,12 @@ class OrderJournal:
             # synchronous=FULL — relaxed to NORMAL on the connection for outcomes.
             connection = self.database.engine.raw_connection()
             connection.detach()
+            cursor = connection.cursor()
             if not durable:
-                connection.cursor().execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            # No checkpoint inside an order's commit (it syncs the database file: tens
+            # of milliseconds); `_checkpoint` runs them in a thread of their own.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
             self._connections[durable] = connection
         try:
             cursor = connection.cursor()
@@ -240,7 +253,21 @@ class OrderJournal:
         except BaseException:
             connection.rollback()
             raise
+        self._writes_since_checkpoint += 1
+        if self._writes_since_checkpoint >= CHECKPOINT_EVERY:
+            self._writes_since_checkpoint = 0
+            threading.Thread(target=self._checkpoint, name="journal-checkpoint",
+                             daemon=True).start()
         return rows
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database file, beside the order path (PASSIVE: never
+        waits for, nor blocks, a writer)."""
+        try:
+            with self.database.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception as exc:
+            log.warning("journal: WAL checkpoint failed (%s); the next one retries", exc)
 
     def close(self) -> None:
         """Close the journal's own connections (at shutdown)."""
