@@ -5,6 +5,7 @@ Figures go to bench/results/<name>.json and into the README between the bench ma
 
 from __future__ import annotations
 
+import asyncio
 import json
 import platform
 import re
@@ -108,3 +109,40 @@ def update_readme(lines: list[str]) -> None:
     block = "<!-- bench:start -->\n" + "\n".join(lines) + "\n<!-- bench:end -->"
     text = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", block, text, flags=re.S)
     readme.write_text(text)
+
+
+class KeepAliveClient:
+    """The thinnest HTTP/1.1 client: one keep-alive connection, a JSON POST, the whole
+    answer read by its Content-Length.
+
+    For measuring what a server adds: a full client library spends about as long
+    building and parsing a request as a lean server spends answering it, and that time
+    belongs to the client, not to the server being measured.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def __aenter__(self) -> KeepAliveClient:
+        self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            await self._writer.wait_closed()
+
+    async def post_json(self, path: str, body: bytes) -> tuple[int, bytes]:
+        assert self._reader is not None and self._writer is not None
+        self._writer.write(
+            f"POST {path} HTTP/1.1\r\nhost: {self.host}:{self.port}\r\n"
+            f"content-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
+            .encode() + body)
+        head = await self._reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length = next(int(line.split(":", 1)[1]) for line in lines[1:]
+                      if line.lower().startswith("content-length:"))
+        return status, await self._reader.readexactly(length)
