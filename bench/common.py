@@ -97,6 +97,12 @@ def save(name: str, figures: dict[str, Any]) -> Path:
     return path
 
 
+def load(name: str) -> dict[str, Any]:
+    """The figures a bench saved last time."""
+    record = json.loads((RESULTS / f"{name}.json").read_text())
+    return record["figures"]  # type: ignore[no-any-return]
+
+
 def _cpus() -> int:
     import os
 

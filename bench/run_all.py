@@ -1,6 +1,8 @@
-"""Run every bench, save the figures, and write the summary into the README.
+"""Run every bench (or the ones named), save the figures, and write the summary of all
+of them into the README — from the saved figures for benches not run this time.
 
     make bench
+    .venv/bin/python bench/run_all.py orders market
 """
 
 from __future__ import annotations
@@ -15,15 +17,26 @@ import bench_instruments
 import bench_market
 import bench_orders
 import bench_simulator
-from common import update_readme
+from common import load, update_readme
+
+# Name on the command line -> (module, name of its saved figures).
+BENCHES = {
+    "simulator": (bench_simulator, "simulator_throughput"),
+    "client": (bench_client, "client_round_trip"),
+    "instruments": (bench_instruments, "instruments"),
+    "orders": (bench_orders, "orders_overhead"),
+    "market": (bench_market, "market"),
+}
 
 
-def main() -> None:
-    simulator = bench_simulator.main()
-    client = bench_client.main()
-    instruments = bench_instruments.main()
-    orders = bench_orders.main()
-    market = bench_market.main()
+def main(names: list[str]) -> None:
+    unknown = set(names) - set(BENCHES)
+    if unknown:
+        raise SystemExit(f"unknown bench {sorted(unknown)}; choose from {sorted(BENCHES)}")
+    figures = {name: module.main() if not names or name in names else load(saved)
+               for name, (module, saved) in BENCHES.items()}
+    simulator, client, instruments, orders, market = (
+        figures[name] for name in ("simulator", "client", "instruments", "orders", "market"))
     lines = [
         "| figure | value |",
         "| --- | --- |",
@@ -44,4 +57,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
