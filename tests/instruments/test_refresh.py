@@ -7,6 +7,7 @@ database) and say exactly what failed.
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -257,3 +258,14 @@ async def test_empty_download(serving: InstrumentService, bad_server: BadServer)
     bad_server.answer = Answer(body=b"")
     outcome = await refresh_from(serving, bad_server.url)
     assert_still_serving(serving, outcome, "archive", "empty")
+
+
+async def test_the_index_is_kept_out_of_garbage_collection_passes(
+        serving: InstrumentService, bad_server: BadServer, small_zip: bytes) -> None:
+    """A full collection over the index's objects would pause every order in flight; the
+    service moves them to the collector's permanent generation after each swap."""
+    assert gc.get_freeze_count() >= len(serving.index)
+    gc.unfreeze()  # as if the swap had not done it: the refresh must do it again
+    bad_server.answer = Answer(body=small_zip)
+    assert (await refresh_from(serving, bad_server.url)).ok
+    assert gc.get_freeze_count() >= len(serving.index)
