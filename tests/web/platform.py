@@ -189,5 +189,23 @@ def sim_login(sim: SimulatorProcess) -> tuple[str, str, str]:
     return sim.user_id, sim.password, sim.otp
 
 
-__all__ = ["ADMIN", "ADMIN_PASSWORD", "Browser", "PlatformProcess", "env_file", "sim_login",
-           "simulator_env"]
+def first_run(platform: PlatformProcess, sim: SimulatorProcess) -> str:
+    """A fresh platform made usable: setup, login, Connect and ICICI's callback (with an
+    API_Session from the simulator's admin API), then an API key, which it returns."""
+    browser = platform.browser()
+    try:
+        assert browser.setup().status_code == 303
+        assert browser.login().status_code == 303
+        browser.start_connect()
+        api_session = sim.admin("api-session")["api_session"]
+        assert browser.http.post("/icici/callback",
+                                 data={"API_Session": api_session}).status_code == 303
+    finally:
+        browser.close()
+    created = platform.cli("apikey", "create")
+    assert created.returncode == 0, created.stderr
+    return created.stdout.strip()
+
+
+__all__ = ["ADMIN", "ADMIN_PASSWORD", "Browser", "PlatformProcess", "env_file", "first_run",
+           "sim_login", "simulator_env"]

@@ -25,7 +25,7 @@ from algodesk.brokers.icici.formats import IST
 from algodesk.config import Settings
 from algodesk.storage import Database
 from tests.conftest import SimulatorProcess
-from tests.web.platform import PlatformProcess, env_file, simulator_env
+from tests.web.platform import PlatformProcess, env_file, first_run, simulator_env
 
 PREVIOUS_VERSION_DDL = """
 CREATE TABLE access_broker_calls (
@@ -163,17 +163,7 @@ def test_platform_restart_keeps_the_reserve_and_the_minute(
                                            "http://127.0.0.1:5000/icici/callback"))
     platform = PlatformProcess(workdir, env=simulator_env(simulator)).start()
     try:
-        browser = platform.browser()
-        try:
-            assert browser.setup().status_code == 303
-            assert browser.login().status_code == 303
-            browser.start_connect()
-            api_session = simulator.admin("api-session")["api_session"]
-            assert browser.http.post("/icici/callback",
-                                     data={"API_Session": api_session}).status_code == 303
-        finally:
-            browser.close()
-        key = platform.cli("apikey", "create").stdout.strip()
+        key = first_run(platform, simulator)
         assert platform.api("funds", {"apikey": key}).status_code == 200
         before = platform.api("ping", {"apikey": key}).json()["data"]["budget"]
         assert before["day_used"] > EARLIER_TODAY and before["minute_used"] >= 2

@@ -6,25 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.conftest import SimulatorProcess
-from tests.web.platform import ADMIN_PASSWORD, PlatformProcess, env_file, simulator_env
+from tests.web.platform import (
+    ADMIN_PASSWORD,
+    PlatformProcess,
+    env_file,
+    first_run,
+    simulator_env,
+)
 
 
 def test_session_survives_restart_and_password_reset(
         spare_platform: Callable[..., PlatformProcess], simulator: SimulatorProcess) -> None:
     platform = spare_platform(simulator_env(simulator), dot_env=env_file(
         simulator.app_key, simulator.app_secret, "http://127.0.0.1:5000/icici/callback"))
-    browser = platform.browser()
-    try:
-        assert browser.setup().status_code == 303
-        assert browser.login().status_code == 303
-        browser.start_connect()
-        api_session = simulator.admin("api-session")["api_session"]
-        assert browser.http.post("/icici/callback",
-                                 data={"API_Session": api_session}).status_code == 303
-        key = platform.cli("apikey", "create").stdout.strip()
-        assert platform.api("funds", {"apikey": key}).status_code == 200
-    finally:
-        browser.close()
+    key = first_run(platform, simulator)
+    assert platform.api("funds", {"apikey": key}).status_code == 200
 
     assert platform.stop() == 0
     platform.start()
