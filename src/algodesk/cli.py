@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -74,7 +77,28 @@ def _serve_simulator(config, banner: str) -> int:
     return 0
 
 
+#: Set by a parent (demo mode) that wants the simulator to end with it.
+PARENT_PID_VARIABLE = "ALGODESK_PARENT_PID"
+
+
+def _end_with_parent() -> None:
+    """Linux: when the parent named by ALGODESK_PARENT_PID dies (even killed outright),
+    the kernel sends this process SIGTERM, so no orphan keeps the port. Done here, in
+    the child's own start, rather than between fork and exec: code there is not safe
+    while the parent has threads (it hung the child now and then)."""
+    parent = os.environ.get(PARENT_PID_VARIABLE, "")
+    if not parent.isdigit() or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != int(parent):  # the parent died before the line above
+        raise SystemExit("algodesk simulator: the parent process is gone")
+
+
 def _run_simulator(args: argparse.Namespace) -> int:
+    _end_with_parent()
     config = _config_from(args)
     return _serve_simulator(config, "algodesk simulator: demo credentials (practice only)")
 

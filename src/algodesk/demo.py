@@ -76,16 +76,6 @@ def demo_settings(settings: Settings, credentials: DemoCredentials) -> Settings:
     })
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    # Linux: if algodesk is killed outright, the simulator goes too (no orphan holding
-    # the port). Elsewhere the clean shutdown path is all there is.
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 class DemoSimulator:
     """The simulator child process: a service with `start()`/`stop()`."""
 
@@ -121,10 +111,13 @@ class DemoSimulator:
                     f"SIMULATOR_PORT {self.port} is already in use, so the demo simulator "
                     "cannot start. Stop whatever uses it or set SIMULATOR_PORT to a free "
                     "port in .env.") from None
+        from .cli import PARENT_PID_VARIABLE  # here: the cli module imports the app
+
         self._process = await asyncio.create_subprocess_exec(
             *self.command(), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
             stdin=asyncio.subprocess.DEVNULL, start_new_session=True,
-            preexec_fn=_die_with_parent, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            # The child ends with us (PR_SET_PDEATHSIG, set by itself: see the variable).
+            env={**os.environ, "PYTHONUNBUFFERED": "1", PARENT_PID_VARIABLE: str(os.getpid())})
         self._reader = asyncio.create_task(self._read_output(), name="demo-simulator-output")
         # Not awaited: the web app serves at once; Connect waits for readiness.
         asyncio.create_task(self._watch_ready(), name="demo-simulator-ready")  # noqa: RUF006

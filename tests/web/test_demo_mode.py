@@ -170,3 +170,30 @@ def test_sigterm_stops_cleanly_and_restart_keeps_the_demo_key(demo: PlatformProc
         assert answer.status_code == 303
     finally:
         browser.close()
+
+
+def test_the_demo_simulator_ends_with_a_killed_platform(tmp_path: Path) -> None:
+    """SIGKILL gives the platform no chance to stop its child: the simulator must end
+    by itself (it asked the kernel for a signal when its parent dies) and free its port."""
+    port = free_port()
+    platform = PlatformProcess(tmp_path, env={"SIMULATOR_PORT": str(port),
+                                              "BROKER_API_KEY": ""}).start()
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(port):
+            assert time.monotonic() < deadline, "the demo simulator never started"
+            time.sleep(0.1)
+    finally:
+        assert platform.process is not None
+        platform.process.kill()
+        platform.process.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while _answers(port):
+        assert time.monotonic() < deadline, "the demo simulator outlived its platform"
+        time.sleep(0.1)
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
