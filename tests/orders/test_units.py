@@ -167,6 +167,46 @@ async def test_a_lost_answer_not_in_the_list_stays_in_doubt_then_is_given_up(
     assert len(broker.sent) == 1
 
 
+async def test_a_doubt_raised_during_a_background_pass_gets_a_pass_of_its_own(
+        tmp_path: Path) -> None:
+    class Slow(FakeBroker):
+        listing = asyncio.Event()
+        go_on = asyncio.Event()
+
+        async def get_order_list(self, exchange: str, first: Any, last: Any) -> list[Row]:
+            self.listing.set()
+            await self.go_on.wait()
+            return list(self.orders)
+
+    broker = Slow()
+    orders, journal = service(tmp_path, broker)
+    reconciler = orders.reconciler
+    broker.go_on.set()
+    await reconciler.ready()  # the start-up pass (nothing to settle)
+    broker.go_on.clear()
+
+    def doubtful() -> Any:
+        entry = journal.record_intent(kind="place", exchange="NSE", requested_by="api",
+                                      strategy="", openalgo_request={}, broker_request={})
+        journal.in_doubt(entry.id, "no answer")
+        reconciler.wake()
+        return entry
+
+    first = doubtful()
+    broker.orders.append(Row("B7", first.tag))  # it did reach the broker
+    background = asyncio.create_task(reconciler._tick())
+    await broker.listing.wait()
+    second = doubtful()  # goes in doubt after this pass read the journal
+    broker.go_on.set()
+    await background
+    assert journal.get(first.id).state is JournalState.ACCEPTED  # type: ignore[union-attr]
+    assert journal.get(second.id).state is JournalState.IN_DOUBT  # type: ignore[union-attr]
+    journal._update(second.id, updated_at=second.updated_at - dt.timedelta(
+        seconds=GRACE_SECONDS + 1))
+    await reconciler._tick()  # the next pass must still look for it
+    assert journal.get(second.id).state is JournalState.NOT_PLACED  # type: ignore[union-attr]
+
+
 async def test_start_up_settles_what_a_crash_left_pending_before_the_next_order(
         tmp_path: Path) -> None:
     broker = FakeBroker()

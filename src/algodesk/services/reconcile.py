@@ -175,9 +175,17 @@ class Reconciler:
             return
         if not self._doubts:  # nothing went in doubt since the last look: no query
             return
-        async with self._lock:
-            report = await self.reconcile()
-        self._doubts = report["still_in_doubt"] > 0
+        # Cleared before the pass: a row going in doubt while it runs (after its query)
+        # sets it again, for the next pass.
+        self._doubts = False
+        try:
+            async with self._lock:
+                report = await self.reconcile()
+        except BaseException:
+            self._doubts = True  # this pass failed: look again next time
+            raise
+        if report["still_in_doubt"]:
+            self._doubts = True
         if report["accepted"] or report["not_placed"]:
             log.info("journal rows in doubt settled: %s", report)
 
