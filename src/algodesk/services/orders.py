@@ -244,24 +244,25 @@ class OrderService:
         row is pending and reconciliation finds the order by its tag. Until it is
         written the row stays in flight, so nothing reconciles under it.
         """
-        if not later:
+
+        def record() -> None:
             try:
                 self.journal.accepted(entry.id, orderid)
             finally:
                 self.reconciler.in_flight.discard(entry.id)
             log.info("%s: accepted, ICICI order %s", _describe(entry), orderid)
+
+        if not later:
+            record()
             return
 
         def write() -> None:
             self._writes.discard(handle)
             try:
-                self.journal.accepted(entry.id, orderid)
-                log.info("%s: accepted, ICICI order %s", _describe(entry), orderid)
+                record()
             except Exception as exc:
                 log.warning("journal %s: order %s accepted but not recorded (%s); "
                             "reconciliation will record it", entry.tag, orderid, exc)
-            finally:
-                self.reconciler.in_flight.discard(entry.id)
 
         handle = asyncio.get_running_loop().call_soon(write)
         self._writes.add(handle)
