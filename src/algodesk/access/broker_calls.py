@@ -59,9 +59,8 @@ def decode_recent(value: str | None) -> list[float]:
 
 def ensure_schema(db: Database) -> None:
     """Bring `access_broker_calls` up to date on a database made by an earlier version
-    (`create_all` adds missing tables, never a missing column)."""
+    (`create_all`, run first at start-up, adds missing tables, never a missing column)."""
     table = Base.metadata.tables[BrokerCallDay.__tablename__]
-    table.create(db.engine, checkfirst=True)
 
     def has_column() -> bool:
         return "recent" in {c["name"] for c in inspect(db.engine).get_columns(table.name)}
