@@ -105,6 +105,9 @@ def test_keys_and_bodies(desk: Desk) -> None:
     wrong = desk.post("placeorder", {**ORDER, "apikey": "0" * 64}, key=False)
     assert wrong.status_code == 403
     assert wrong.json() == {"status": "error", "message": "Invalid openalgo apikey"}
+    # The key is checked before the body: a stranger learns nothing about the fields.
+    stranger = desk.post("placeorder", {"apikey": "0" * 64, "quantity": "many"}, key=False)
+    assert stranger.status_code == 403 and stranger.json() == wrong.json()
     missing = desk.post("placeorder", ORDER, key=False)
     assert missing.status_code == 400
     assert missing.json()["message"] == {"apikey": ["Missing data for required field."]}
@@ -112,6 +115,10 @@ def test_keys_and_bodies(desk: Desk) -> None:
         broken = http.post("/api/v1/placeorder", content=b"{nope",
                            headers={"content-type": "application/json"})
     assert broken.status_code == 400 and broken.json()["status"] == "error"
+    assert broken.json()["message"] == {"body": ["Invalid JSON body."]}
+    listed = desk.post("placeorder", [ORDER], key=False)
+    assert listed.status_code == 400
+    assert listed.json()["message"] == {"body": ["Expected a JSON object."]}
 
 
 # -- symbols -------------------------------------------------------------------------------

@@ -5,7 +5,9 @@
   `{"status": "error", "message": ...}` replies.
 - `deps.py`: `api_caller` (the apikey check) and `connected_broker` (a usable broker
   session, else 403 with the reconnect message).
-- `routing.py`: endpoints registered with and without a trailing slash.
+- `routing.py`: endpoints registered with and without a trailing slash, and
+  `OpenAlgoRoute`, which serves the one shape every POST endpoint has without FastAPI's
+  general dependency solver.
 - one small module per group of endpoints: `ping.py`, `orders.py` (orders and order
   information), `account.py` (funds, books, margin), `symbols.py` (symbol, search,
   expiry, instruments).

@@ -3,12 +3,12 @@ holdings, and margin through Breeze's margin calculator."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from ..services.orders import OrderRequest
 from .deps import ConnectedBroker
 from .errors import OpenAlgoError
-from .routing import post, trading
+from .routing import api_router, post, trading
 from .schemas import (
     BookRequest,
     FundsData,
@@ -22,7 +22,7 @@ from .schemas import (
     TradeBookReply,
 )
 
-router = APIRouter(tags=["account"])
+router = api_router("account")
 
 
 @post(router, "funds", response_model=FundsReply)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -28,28 +28,24 @@ class ApiCaller:
     address: str
 
 
-async def _apikey_of(request: Request) -> str:
-    if request.method == "GET":
-        key = request.query_params.get("apikey")
-    else:
-        raw = await request.body()  # cached: FastAPI reads the same bytes for the model
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            raise OpenAlgoError(400, {"body": ["Invalid JSON body."]}) from None
-        if not isinstance(body, dict):
-            raise OpenAlgoError(400, {"body": ["Expected a JSON object."]})
-        key = body.get("apikey")
+def json_object(raw: bytes) -> dict[str, Any]:
+    """A request body as the JSON object every OpenAlgo POST carries (400 otherwise)."""
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError:
+        raise OpenAlgoError(400, {"body": ["Invalid JSON body."]}) from None
+    if not isinstance(body, dict):
+        raise OpenAlgoError(400, {"body": ["Expected a JSON object."]})
+    return body
+
+
+async def authenticate(request: Request, key: Any) -> ApiCaller:
+    """The caller owning API key `key` (from the body, or the query string for GET)."""
     if key is None or key == "":
         raise missing_field("apikey")
     if not isinstance(key, str) or len(key) > 256:
         raise OpenAlgoError(403, INVALID_APIKEY, with_broker=False)
-    return key
-
-
-async def api_caller(request: Request) -> ApiCaller:
     runtime: Runtime = get_runtime(request)
-    key = await _apikey_of(request)
     address = client_address(request)
     keys = runtime.api_keys
     user_id = keys.verify_cached(key)
@@ -66,9 +62,14 @@ async def api_caller(request: Request) -> ApiCaller:
     return ApiCaller(user_id=user_id, address=address)
 
 
-async def connected_broker(
-    request: Request, caller: Annotated[ApiCaller, Depends(api_caller)]
-) -> BrokerConnection:
+async def api_caller(request: Request) -> ApiCaller:
+    if request.method == "GET":
+        return await authenticate(request, request.query_params.get("apikey"))
+    # The body is cached: FastAPI reads the same bytes for the body model.
+    return await authenticate(request, json_object(await request.body()).get("apikey"))
+
+
+def usable_broker(request: Request) -> BrokerConnection:
     """The broker connection, when it has a usable session; else 403 saying how to log in.
 
     Calls still go through `BrokerConnection.call`, which re-checks and turns a refused
@@ -80,7 +81,14 @@ async def connected_broker(
     return broker
 
 
+async def connected_broker(
+    request: Request, caller: Annotated[ApiCaller, Depends(api_caller)]
+) -> BrokerConnection:
+    return usable_broker(request)
+
+
 Caller = Annotated[ApiCaller, Depends(api_caller)]
 ConnectedBroker = Annotated[BrokerConnection, Depends(connected_broker)]
 
-__all__ = ["ApiCaller", "Caller", "ConnectedBroker", "api_caller", "connected_broker"]
+__all__ = ["ApiCaller", "Caller", "ConnectedBroker", "api_caller", "authenticate",
+           "connected_broker", "json_object", "usable_broker"]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from ..services.calendar import IST, MarketCalendar
@@ -32,10 +32,10 @@ from .market_schemas import (
     SymbolRequest,
     TimingsRequest,
 )
-from .routing import post
+from .routing import api_router, post
 from .schemas import OpenAlgoRequest
 
-router = APIRouter(tags=["market data"])
+router = api_router("market data")
 
 
 def desk(request: Request) -> MarketDesk:

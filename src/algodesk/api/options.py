@@ -24,9 +24,9 @@ from .market_schemas import (
     OptionSymbolRequest,
     SyntheticFutureRequest,
 )
-from .routing import post
+from .routing import api_router, post
 
-router = APIRouter(tags=["options"])
+router = api_router("options")
 
 
 def _order(fields: OptionOrderFields, strategy: str) -> OrderRequest:

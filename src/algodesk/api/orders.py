@@ -6,13 +6,13 @@ the documentation.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from ..services.composite import CompositeOrders
 from ..services.orders import OrderRequest, OrderService
 from ..services.ports import OrderError
 from .deps import ConnectedBroker
-from .routing import post, trading
+from .routing import api_router, post, trading
 from .schemas import (
     BasketOrderReply,
     BasketOrderRequest,
@@ -34,7 +34,7 @@ from .schemas import (
     StrategyRequest,
 )
 
-router = APIRouter(tags=["orders"])
+router = api_router("orders")
 REQUESTED_BY = "api"
 
 

@@ -7,12 +7,11 @@ has left.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from .deps import ConnectedBroker
+from .routing import api_router
 from .schemas import BudgetData, PingData, PingReply, PingRequest
 
-router = APIRouter(tags=["utilities"])
+router = api_router("utilities")
 
 
 @router.post("/ping/", response_model=PingReply, include_in_schema=False)

@@ -10,14 +10,14 @@ import csv
 import io
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from ..instruments.model import Instrument
 from ..runtime import get_runtime
 from .deps import Caller, api_caller
 from .errors import OpenAlgoError
-from .routing import post
+from .routing import api_router, post
 from .schemas import (
     EXCHANGES,
     ExpiryReply,
@@ -29,7 +29,7 @@ from .schemas import (
     SymbolRequest,
 )
 
-router = APIRouter(tags=["symbols"])
+router = api_router("symbols")
 CSV_COLUMNS = ("symbol", "brsymbol", "name", "exchange", "brexchange", "token", "expiry",
                "strike", "lotsize", "instrumenttype", "tick_size")
 SEARCH_LIMIT = 50
