@@ -37,6 +37,7 @@ from .web import errors as web_errors
 from .web.common import CsrfRejected, LoginRequired
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("algodesk.access")
 
 Handler = Callable[[Request, Any], Awaitable[Response]]
 
@@ -72,6 +73,38 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class AccessLog:
+    """One line per answered request, as uvicorn writes it (`127.0.0.1:5123 - "GET /broker
+    HTTP/1.1" 200`), for pages and the ICICI callback; for /api/ calls only when
+    API_ACCESS_LOG is set: a script polling the order book 20 times a second would write
+    72,000 lines an hour, and order actions have lines of their own. Here rather than
+    uvicorn's access log, which builds its record before any filter can drop it, on every
+    order's path."""
+
+    def __init__(self, app: ASGIApp, api_calls: bool = False) -> None:
+        self.app = app
+        self.api_calls = api_calls
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or (not self.api_calls
+                                       and scope["path"].startswith(API_PREFIX + "/")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_logged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                client = scope.get("client")
+                target = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}"
+                                          if scope.get("query_string") else "")
+                access_log.info('%s - "%s %s HTTP/%s" %d',
+                                f"{client[0]}:{client[1]}" if client else "-",
+                                scope["method"], target, scope["http_version"],
+                                message["status"])
+            await send(message)
+
+        await self.app(scope, receive, send_logged)
 
 
 def _by_path(api: Handler, web: Handler) -> Handler:
@@ -139,7 +172,8 @@ def create_app(settings: Settings, *, extra_services: tuple[Service, ...] = ()) 
         return JSONResponse({"status": "ok"})
 
     app.add_middleware(SecurityHeaders, login_url=runtime.settings.breeze_login_url)
+    app.add_middleware(AccessLog, api_calls=runtime.settings.api_access_log)
     return app
 
 
-__all__ = ["API_PREFIX", "SecurityHeaders", "create_app"]
+__all__ = ["API_PREFIX", "AccessLog", "SecurityHeaders", "create_app"]

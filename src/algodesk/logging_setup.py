@@ -105,23 +105,11 @@ class _OwnerOnlyFileHandler(logging.handlers.RotatingFileHandler):
 _listener: logging.handlers.QueueListener | None = None
 
 
-class _QuietApiAccess(logging.Filter):
-    """Drops uvicorn's access lines for /api/ calls: a script polling the order book 20
-    times a second would write 72,000 lines an hour. Order actions are logged by the
-    order service; pages and the ICICI callback keep their access lines."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        return not (isinstance(args, tuple) and len(args) > 2
-                    and str(args[2]).startswith("/api/"))
-
-
-def configure_logging(data_dir: str | Path, level: str = "INFO", *,
-                      api_access_log: bool = False) -> Path:
+def configure_logging(data_dir: str | Path, level: str = "INFO") -> Path:
     """Console (stderr) and a rotating file, both redacted. Returns the log file path.
 
     Loggers only put records on a queue; a thread of its own redacts them and writes
-    them out, so a log line (an access log line per API call above all) never makes a
+    them out, so a log line never makes a
     request wait for the disk or the terminal. Replaces any handlers already on the root
     logger, so calling it twice is harmless.
     """
@@ -155,11 +143,6 @@ def configure_logging(data_dir: str | Path, level: str = "INFO", *,
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
-    access = logging.getLogger("uvicorn.access")
-    for old in [f for f in access.filters if isinstance(f, _QuietApiAccess)]:
-        access.removeFilter(old)
-    if not api_access_log:
-        access.addFilter(_QuietApiAccess())
     # httpx logs every request URL at INFO; keep that out of the trader's log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

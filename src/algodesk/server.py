@@ -88,8 +88,7 @@ def run_serve() -> int:
     # allocations cost ~10% less per API call; the long-lived index is frozen out of
     # them anyway (instruments.service).
     gc.set_threshold(50_000, 20, 10)
-    log_file = configure_logging(settings.data_dir, settings.log_level,
-                                 api_access_log=settings.api_access_log)
+    log_file = configure_logging(settings.data_dir, settings.log_level)
     app = create_app(settings)
     runtime: Runtime = app.state.runtime
     for line in _banner(runtime, str(log_file), time.perf_counter() - started):
@@ -102,7 +101,7 @@ def run_serve() -> int:
     sys.stdout.flush()
     trusted = settings.trusted_proxies.strip()
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_config=None, access_log=True,
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False,
         proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None,
         timeout_graceful_shutdown=5, server_header=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -10,7 +11,9 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pyotp
 import pytest
 
@@ -22,6 +25,7 @@ from algodesk.access.ratelimit import FailureLimiter
 from algodesk.access.secretbox import KEY_FILE, SecretBox, SecretBoxError
 from algodesk.access.totp import TotpVerifier
 from algodesk.access.users import UserStore
+from algodesk.app import AccessLog
 from algodesk.brokers.icici.formats import IST
 from algodesk.config import Settings
 from algodesk.logging_setup import RedactingFilter, Redactor, configure_logging, stop_logging
@@ -183,17 +187,25 @@ def test_redaction_of_values_and_patterns() -> None:
 
 @pytest.mark.parametrize("api_access_log", [False, True])
 def test_api_access_lines_only_when_asked(tmp_path: Path, api_access_log: bool) -> None:
-    path = configure_logging(tmp_path, "INFO", api_access_log=api_access_log)
+    async def answer(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def call() -> None:
+        transport = httpx.ASGITransport(app=AccessLog(answer, api_calls=api_access_log))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            assert (await http.post("/api/v1/orderbook", json={})).status_code == 200
+            assert (await http.get("/broker", params={"x": "1"})).status_code == 200
+
+    path = configure_logging(tmp_path, "INFO")
     try:
-        access = logging.getLogger("uvicorn.access")
-        for target in ("/api/v1/orderbook", "/broker"):
-            access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "POST", target, "1.1", 200)
+        asyncio.run(call())
     finally:
         stop_logging()  # writes out what is queued
         logging.getLogger().handlers.clear()
     text = path.read_text()
-    assert '"POST /broker HTTP/1.1" 200' in text
-    assert ('"POST /api/v1/orderbook HTTP/1.1" 200' in text) is api_access_log
+    assert '- "GET /broker?x=1 HTTP/1.1" 200' in text
+    assert ('- "POST /api/v1/orderbook HTTP/1.1" 200' in text) is api_access_log
 
 
 def test_redirect_url_must_match_the_served_address() -> None:
