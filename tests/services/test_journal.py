@@ -76,3 +76,24 @@ def test_wal_checkpoints_run_beside_the_order_path(journal: OrderJournal,
         assert time.monotonic() < deadline, "the WAL was never checkpointed"
         time.sleep(0.02)
     assert journal.get(first.id) is not None
+
+
+def test_intents_and_doubts_are_synced_accepted_outcomes_relaxed(journal: OrderJournal
+                                                                 ) -> None:
+    """One connection writes both kinds; its synchronous setting follows each write:
+    FULL (2) for what must survive a power cut, NORMAL (1) for the accepted order id,
+    which reconciliation can find again by its tag."""
+
+    def synchronous() -> int:
+        return int(journal._connection.cursor().execute("PRAGMA synchronous").fetchone()[0])
+
+    placed = intent(journal)
+    assert synchronous() == 2
+    journal.accepted(placed.id, "20261124N300000001")
+    assert synchronous() == 1
+    lost = intent(journal)
+    assert synchronous() == 2
+    journal.accepted(placed.id, "20261124N300000001")
+    journal.in_doubt(lost.id, "no answer")
+    assert synchronous() == 2
+    assert [e.id for e in journal.unsettled()] == [lost.id]

@@ -131,10 +131,10 @@ def _clean(request: dict[str, Any]) -> str:
 class OrderJournal:
     """Journal-first bookkeeping of order actions; every write is its own commit.
 
-    On SQLite the writes go through two connections of the journal's own, one fully
-    synced (intents, rejections, doubts) and one relaxed (accepted outcomes), as plain
-    SQL: the intent's commit is on every order's critical path, and SQLAlchemy's
-    statement machinery would cost more than the fsync itself. The intent's id is chosen
+    On SQLite the writes go through a connection of the journal's own, as plain SQL,
+    fully synced (intents, rejections, doubts) or relaxed (accepted outcomes): the
+    intent's commit is on every order's critical path, and SQLAlchemy's statement
+    machinery would cost more than the fsync itself. The intent's id is chosen
     here, so its tag is known before the single INSERT. One lock serialises the writes,
     so they never wait on SQLite's busy timeout. Reads use the ORM.
     """
@@ -147,7 +147,8 @@ class OrderJournal:
         self._next_id: int | None = None
         dialect = database.engine.dialect
         self._sqlite = dialect.name == "sqlite"
-        self._connections: dict[bool, Any] = {}  # durable? -> SQLite connection
+        self._connection: Any = None  # the journal's own SQLite connection
+        self._durable = True  # its synchronous setting: FULL (True) or NORMAL
         self._writes_since_checkpoint = 0
         when = JournalRow.__table__.c.created_at.type.dialect_impl(dialect)
         self._stored_time = when.bind_processor(dialect) or (lambda v: v)
@@ -232,19 +233,22 @@ class OrderJournal:
 
     def _execute(self, sql: str, params: list[Any], *, durable: bool) -> list[Any]:
         """One statement in its own transaction on the journal's SQLite connection."""
-        connection = self._connections.get(durable)
+        connection = self._connection
         if connection is None:
             # Taken from the pool for good (detached), with the engine's pragmas: WAL,
-            # synchronous=FULL — relaxed to NORMAL on the connection for outcomes.
+            # synchronous=FULL. No checkpoint inside an order's commit (it syncs the
+            # database file: tens of milliseconds); `_checkpoint` runs them in a thread
+            # of their own.
             connection = self.database.engine.raw_connection()
             connection.detach()
-            cursor = connection.cursor()
-            if not durable:
-                cursor.execute("PRAGMA synchronous=NORMAL")
-            # No checkpoint inside an order's commit (it syncs the database file: tens
-            # of milliseconds); `_checkpoint` runs them in a thread of their own.
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
-            self._connections[durable] = connection
+            connection.cursor().execute("PRAGMA wal_autocheckpoint=0")
+            self._connection, self._durable = connection, True
+        if durable != self._durable:
+            # One connection for both kinds of write, so its page cache stays valid (a
+            # second writer would make each one read its pages again): the setting is
+            # switched instead, which costs a statement of no I/O.
+            connection.cursor().execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            self._durable = durable
         try:
             cursor = connection.cursor()
             cursor.execute(sql, params)
@@ -272,9 +276,9 @@ class OrderJournal:
     def close(self) -> None:
         """Close the journal's own connections (at shutdown)."""
         with self._lock:
-            for connection in self._connections.values():
-                connection.close()
-            self._connections.clear()
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
     def accepted(self, entry_id: int, broker_order_id: str,
                  message: str | None = None) -> JournalEntry:
