@@ -7,11 +7,15 @@ In one run, against one simulator process, one order at a time:
   lookup, the journal intent (a fully synced SQLite commit), pacing, the signed Breeze
   call, the journal update;
 - direct: the same order through our `BreezeClient` straight to the simulator (its own
-  session).
-Rounds interleave the two (alternating which goes first), so both see the same
+  session);
+- floor: the same body to `floor_server.py`, a bare ASGI app under uvicorn that does one
+  synced SQLite INSERT — the least any journal-first order service in Python adds (one
+  HTTP hop, one synced write), whatever its code.
+Every round makes the three calls, in an order that rotates, so all see the same
 simulator (whose order book grows as the run goes) and the same machine load.
 Overhead = end-to-end minus direct. Reported: p50/p99 of each, of the paired
-differences (round by round), and the difference of the percentiles.
+differences (round by round), of the overhead above the floor (also paired), and the
+difference of the percentiles.
 
 Three paces, because an idle machine answers slower (every process has to be woken —
 the platform adds two wake-ups to the path, `wakeup_rtt` measures that on a bare TCP
@@ -27,12 +31,14 @@ the budget: waiting there is policy, not cost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from decimal import ROUND_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -113,10 +119,12 @@ def resting_price(ltp: Decimal) -> str:
     return str((ltp * Decimal("0.85") / tick).quantize(Decimal(1), rounding=ROUND_UP) * tick)
 
 
-async def measure(base: str, platform_port: int, apikey: str) -> dict[str, Any]:
+async def measure(base: str, platform_port: int, apikey: str, floor_port: int
+                  ) -> dict[str, Any]:
     async with BreezeClient(APP_KEY, APP_SECRET, api_url=f"{base}/breezeapi/api/v1/",
                             history_url=f"{base}/api/v2/") as direct, \
-            KeepAliveClient("127.0.0.1", platform_port) as http:
+            KeepAliveClient("127.0.0.1", platform_port) as http, \
+            KeepAliveClient("127.0.0.1", floor_port) as bare:
         await direct.customer_details(api_session(base))
         quote = await direct.get_quotes("ITC", "NSE", product_type="cash")
         price = resting_price(next(q.ltp for q in quote if q.exchange_code == "NSE"))
@@ -140,40 +148,48 @@ async def measure(base: str, platform_port: int, apikey: str) -> dict[str, Any]:
                                      price=price, user_remark="bench-direct")
             return time.perf_counter() - started
 
+        async def floor() -> float:
+            started = time.perf_counter()
+            status, answer = await bare.post_json("/", payload)
+            took = time.perf_counter() - started
+            if status != 200:
+                raise RuntimeError(f"floor server failed: {status} {answer.decode()}")
+            return took
+
         figures = {}
         for pace, (rounds, spacing, group) in PACES.items():
             await asyncio.sleep(PAUSE)
-            platform_s, direct_s = await _rounds(through_platform, straight, rounds, spacing,
-                                                 group)
-            figures[pace] = _summary(platform_s, direct_s, rounds, spacing)
+            platform_s, direct_s, floor_s = await _rounds(
+                (through_platform, straight, floor), rounds, spacing, group)
+            figures[pace] = _summary(platform_s, direct_s, floor_s, rounds, spacing)
             figures[pace]["rounds_back_to_back"] = group
     figures["wakeup_rtt"] = await wakeup_rtt()
     return figures
 
 
-async def _rounds(through_platform: Callable[[], Awaitable[float]],
-                  straight: Callable[[], Awaitable[float]], rounds: int,
-                  spacing: float, group: int) -> tuple[list[float], list[float]]:
-    platform_s: list[float] = []
-    direct_s: list[float] = []
+async def _rounds(calls: tuple[Callable[[], Awaitable[float]], ...], rounds: int,
+                  spacing: float, group: int) -> tuple[list[float], ...]:
+    """Each round makes every call once, in an order that rotates from round to round."""
+    samples: tuple[list[float], ...] = tuple([] for _ in calls)
     next_group = time.monotonic()
     for round_ in range(WARMUP + rounds):
         if round_ % group == 0:
             await asyncio.sleep(max(next_group - time.monotonic(), 0))
             next_group = time.monotonic() + spacing
-        if round_ % 2:
-            p, d = await through_platform(), await straight()
-        else:
-            d, p = await straight(), await through_platform()
+        took = [0.0] * len(calls)
+        for step in range(len(calls)):
+            which = (round_ + step) % len(calls)
+            took[which] = await calls[which]()
         if round_ >= WARMUP:
-            platform_s.append(p)
-            direct_s.append(d)
-    return platform_s, direct_s
+            for kept, value in zip(samples, took, strict=True):
+                kept.append(value)
+    return samples
 
 
-def _summary(platform_s: list[float], direct_s: list[float], rounds: int,
-             spacing: float) -> dict[str, Any]:
+def _summary(platform_s: list[float], direct_s: list[float], floor_s: list[float],
+             rounds: int, spacing: float) -> dict[str, Any]:
     paired = [p - d for p, d in zip(platform_s, direct_s, strict=True)]
+    above_floor = [o - f for o, f in zip(paired, floor_s, strict=True)]
     end_to_end, breeze = percentiles(platform_s), percentiles(direct_s)
     overhead = percentiles(paired)
     overhead["min_ms"] = round(min(paired) * 1000, 3)
@@ -187,6 +203,9 @@ def _summary(platform_s: list[float], direct_s: list[float], rounds: int,
         "direct_breeze": breeze,
         "overhead_paired": overhead,
         "overhead_of_percentiles": of_percentiles,
+        # The least any journal-first Python service adds: an HTTP hop and a synced write.
+        "floor_hop_and_synced_write": percentiles(floor_s),
+        "overhead_above_floor_paired": percentiles(above_floor),
         "targets_ms": {"p50": TARGET_P50_MS, "p99": TARGET_P99_MS},
         "met": {"p50": overhead["p50_ms"] <= TARGET_P50_MS,
                 "p99": overhead["p99_ms"] <= TARGET_P99_MS},
@@ -230,11 +249,29 @@ while data := connection.recv(64):
 """
 
 
+@contextlib.contextmanager
+def floor_server(folder: Path) -> Iterator[int]:
+    """`floor_server.py` on a free port, its database beside the platform's (same disk)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("floor_server.py")), str(port),
+         str(folder / "floor.db")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        if server.stdout.readline().strip() != "ready":
+            raise RuntimeError("the floor server did not start")
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main() -> dict[str, Any]:
-    with simulator() as base, tempfile.TemporaryDirectory() as folder:
+    with simulator() as base, tempfile.TemporaryDirectory() as folder, \
+            floor_server(Path(folder)) as floor_port:
         platform, apikey = start_platform(base, Path(folder))
         try:
-            figures = asyncio.run(measure(base, platform.port, apikey))
+            figures = asyncio.run(measure(base, platform.port, apikey, floor_port))
         finally:
             platform.stop()
     save("orders_overhead", figures)
@@ -245,8 +282,9 @@ def readme_lines(figures: dict[str, Any]) -> list[str]:
     lines = []
     for pace, (_, spacing, group) in PACES.items():
         apart = f"{spacing} s apart" if group == 1 else f"{group} back to back every {spacing} s"
-        e2e, direct, overhead = (figures[pace]["end_to_end"], figures[pace]["direct_breeze"],
-                                 figures[pace]["overhead_paired"])
+        e2e, direct, overhead, floor = (
+            figures[pace]["end_to_end"], figures[pace]["direct_breeze"],
+            figures[pace]["overhead_paired"], figures[pace]["floor_hop_and_synced_write"])
         verdict = "met" if all(figures[pace]["met"].values()) else "missed"
         lines += [
             f"| placeorder through the platform, {pace} ({apart}) | "
@@ -256,6 +294,8 @@ def readme_lines(figures: dict[str, Any]) -> list[str]:
             f"| platform overhead per placeorder, {pace} (paired) | p50 {overhead['p50_ms']} "
             f"ms, p99 {overhead['p99_ms']} ms (target ≤ {TARGET_P50_MS} / ≤ {TARGET_P99_MS} "
             f"ms: {verdict}) |",
+            f"| floor: a bare ASGI app under uvicorn doing one synced SQLite INSERT, {pace} | "
+            f"p50 {floor['p50_ms']} ms, p99 {floor['p99_ms']} ms |",
         ]
     wake = figures["wakeup_rtt"]
     lines.append(f"| bare TCP echo between two processes, busy / idle | p50 "
