@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import free_port
 
@@ -50,8 +51,9 @@ def test_serve_without_broker_key_starts_demo_mode(tmp_path: Path) -> None:
                 state = httpx.get(f"http://127.0.0.1:{port}/admin/state", timeout=1).json()
                 break
             except httpx.HTTPError:
-                assert process.poll() is None, process.stdout.read() if process.stdout else ""
-                assert time.monotonic() < deadline, "demo simulator did not start"
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.terminate()
+                    pytest.fail(f"the demo simulator did not start:\n{process.communicate()[0]}")
                 time.sleep(0.2)
         assert state["instruments"] > 100
         # The app key is generated on the first run and kept in the data folder.

@@ -109,7 +109,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     return run_serve()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="algodesk", description=__doc__)
     parser.add_argument("--version", action="version", version=f"algodesk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -119,7 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     access_cli.register(sub)
     contracts_cli.register(sub)
     market_cli.register(sub)  # history backfill, calendar show/import
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return int(args.run(args) or 0)
 
 

@@ -94,13 +94,16 @@ class DemoSimulator:
         self._ready = asyncio.Event()
 
     def command(self) -> list[str]:
-        return [
-            sys.executable, "-m", "algodesk.cli", "simulator",
-            "--host", "127.0.0.1", "--port", str(self.port), "--seed", str(self.seed),
-            "--app-key", self.credentials.app_key, "--app-secret", self.credentials.app_secret,
-            "--user-id", DEMO_USER_ID, "--password", DEMO_PASSWORD, "--otp", DEMO_OTP,
-            "--redirect-url", self.redirect_url, "--session-expiry", self.session_expiry,
-        ]
+        options = {
+            "host": "127.0.0.1", "port": self.port, "seed": self.seed,
+            "app-key": self.credentials.app_key, "app-secret": self.credentials.app_secret,
+            "user-id": DEMO_USER_ID, "password": DEMO_PASSWORD, "otp": DEMO_OTP,
+            "redirect-url": self.redirect_url, "session-expiry": self.session_expiry,
+        }
+        # `--name=value`, never `--name value`: a generated key or secret may begin with
+        # "-" (one in 64 does), which argparse would take for an option of its own.
+        return [sys.executable, "-m", "algodesk.cli", "simulator",
+                *(f"--{name}={value}" for name, value in options.items())]
 
     async def start(self) -> None:
         with socket.socket() as probe:

@@ -14,7 +14,15 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from algodesk.demo import DEMO_OTP, DEMO_PASSWORD, DEMO_USER_ID
+from algodesk.cli import build_parser
+from algodesk.config import Settings
+from algodesk.demo import (
+    DEMO_OTP,
+    DEMO_PASSWORD,
+    DEMO_USER_ID,
+    DemoCredentials,
+    DemoSimulator,
+)
 from tests.conftest import free_port
 from tests.web.platform import ADMIN, ADMIN_PASSWORD, Browser, PlatformProcess
 
@@ -197,3 +205,17 @@ def _answers(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.5)
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_demo_credentials_that_begin_with_a_dash_reach_the_simulator(tmp_path: Path) -> None:
+    """One generated key or secret in 64 begins with "-": the simulator's command line
+    must still carry it as a value, not as an option (it once failed to start)."""
+    settings = Settings(_env_file=None, data_dir=str(tmp_path), simulator_port=free_port())
+    credentials = DemoCredentials(app_key="-Kx+demo=0a1b", app_secret="-S3cr3t_-")
+    command = DemoSimulator(settings, credentials).command()
+    assert command[1:4] == ["-m", "algodesk.cli", "simulator"]
+    parsed = build_parser().parse_args(command[3:])
+    assert (parsed.app_key, parsed.app_secret) == (credentials.app_key, credentials.app_secret)
+    assert (parsed.user_id, parsed.password, parsed.otp) == (DEMO_USER_ID, DEMO_PASSWORD,
+                                                             DEMO_OTP)
+    assert parsed.port == settings.simulator_port
