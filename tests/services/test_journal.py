@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,10 +14,12 @@ from algodesk.storage import Database
 
 
 @pytest.fixture
-def journal(tmp_path: Path) -> OrderJournal:
+def journal(tmp_path: Path) -> Iterator[OrderJournal]:
     database = Database(f"sqlite:///{tmp_path / 'journal.db'}")
     database.create_all()
-    return OrderJournal(database)
+    journal = OrderJournal(database)
+    yield journal
+    journal.close()
 
 
 def intent(journal: OrderJournal, **overrides: object) -> object:
@@ -97,3 +101,24 @@ def test_intents_and_doubts_are_synced_accepted_outcomes_relaxed(journal: OrderJ
     journal.in_doubt(lost.id, "no answer")
     assert synchronous() == 2
     assert [e.id for e in journal.unsettled()] == [lost.id]
+
+
+def test_one_checkpoint_thread_serves_every_pass_and_stops_with_the_journal(
+        journal: OrderJournal, tmp_path: Path) -> None:
+    main_file = tmp_path / "journal.db"
+    before = {t for t in threading.enumerate() if t.name == "journal-checkpoint"}
+    for round_ in range(3):
+        marker = f"round-{round_}-marker"
+        intent(journal, strategy=marker)
+        for _ in range(CHECKPOINT_EVERY - 1):
+            intent(journal)
+        deadline = time.monotonic() + 10
+        while marker.encode() not in main_file.read_bytes():
+            assert time.monotonic() < deadline, f"no checkpoint after round {round_}"
+            time.sleep(0.02)
+    workers = [t for t in threading.enumerate()
+               if t.name == "journal-checkpoint" and t not in before]
+    assert len(workers) == 1
+    journal.close()
+    workers[0].join(timeout=5)
+    assert not workers[0].is_alive()
