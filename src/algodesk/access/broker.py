@@ -14,7 +14,6 @@ same at the broker's daily expiry time (default 00:00 IST).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import time
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, TypeVar
 
+from ..background import stop_tasks
 from ..brokers.icici import (
     AuthenticationFailed,
     BreezeClient,
@@ -144,11 +144,7 @@ class BrokerConnection:
                        asyncio.create_task(self._flush_loop(), name="broker-calls-flush")]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_tasks(*self._tasks)
         self._tasks = []
         self.flush_calls()
         await self.client.aclose()

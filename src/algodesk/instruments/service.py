@@ -16,7 +16,6 @@ duration of one request rather than across awaits that may span a refresh.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import time
@@ -25,6 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..background import stop_tasks
 from ..config import Settings
 from ..storage import Database, utcnow
 from .index import IndexInfo, SymbolIndex
@@ -115,11 +115,7 @@ class InstrumentService:
             await self.refresh(manual=False)
 
     async def stop(self) -> None:
-        for task in (self._scheduler, self._inflight):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await stop_tasks(self._scheduler, self._inflight)
         self._scheduler = self._inflight = None
         self._started = False
 

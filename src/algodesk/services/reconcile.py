@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..access.broker import BrokerUnavailable
+from ..background import stop_tasks
 from ..brokers.icici import BreezeError
 from ..brokers.icici.budget import BudgetExhausted
 from ..brokers.icici.formats import IST
@@ -149,11 +150,8 @@ class Reconciler:
         self._task = asyncio.create_task(self._loop(), name="journal-reconcile")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_tasks(self._task)
+        self._task = None
 
     async def _loop(self) -> None:
         while True:

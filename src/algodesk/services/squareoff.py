@@ -11,12 +11,12 @@ label MIS with a MARKET order the other way.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from ..background import stop_tasks
 from ..brokers.icici.formats import IST
 from .composite import CompositeOrders
 
@@ -52,11 +52,8 @@ class MisSquareOff:
         self._task = asyncio.create_task(self._loop(), name="mis-squareoff")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_tasks(self._task)
+        self._task = None
 
     async def _loop(self) -> None:
         while True:
