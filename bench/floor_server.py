@@ -4,8 +4,9 @@ floor under the platform's overhead on this machine.
 
 A bare ASGI app under uvicorn, run as the platform runs (uvloop, httptools, no access
 log): read the JSON body, INSERT it into SQLite in WAL mode with synchronous=FULL (the
-journal's setting for intents; no checkpoint on the way), answer with the row id. No
-framework, no validation, no broker.
+journal's setting for intents; no checkpoint on the way), answer with the row id and how
+long the synced INSERT took (`write_ms`), so the bench can split the floor into the write
+and the hop. No framework, no validation, no broker.
 
     python bench/floor_server.py PORT DATABASE     # prints "ready" once it listens
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+import time
 from typing import Any
 
 import uvicorn
@@ -38,9 +40,12 @@ def app_writing_to(database: str) -> Any:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
+        started = time.perf_counter()
         row = connection.execute("INSERT INTO intent (body) VALUES (?)",
                                  (json.dumps(json.loads(body)),)).lastrowid
-        answer = json.dumps({"status": "success", "orderid": str(row)}).encode()
+        write_ms = (time.perf_counter() - started) * 1000
+        answer = json.dumps({"status": "success", "orderid": str(row),
+                             "write_ms": round(write_ms, 4)}).encode()
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(answer)).encode())]})
