@@ -1,7 +1,7 @@
 """Logging: the console and a rotating file in DATA_DIR/logs, both behind one redactor.
 
 The redactor is a filter on the handlers, so every record that reaches a log — ours,
-uvicorn's access lines, a library's traceback — is scrubbed after it is formatted:
+the access lines, a library's traceback — is scrubbed after it is formatted:
 
 - values registered at run time (the broker secret, a session token once known, a new
   API key) are replaced wherever they appear;

@@ -240,8 +240,8 @@ class OrderJournal:
         if connection is None:
             # Taken from the pool for good (detached), with the engine's pragmas: WAL,
             # synchronous=FULL. No checkpoint inside an order's commit (it syncs the
-            # database file: tens of milliseconds); `_checkpoint` runs them in a thread
-            # of their own.
+            # database file: tens of milliseconds); `_checkpoint_loop` runs them in a
+            # thread of its own.
             connection = self.database.engine.raw_connection()
             connection.detach()
             connection.cursor().execute("PRAGMA wal_autocheckpoint=0")
@@ -297,7 +297,7 @@ class OrderJournal:
             connection.close()
 
     def close(self) -> None:
-        """Close the journal's own connections (at shutdown)."""
+        """Stop the checkpoint thread and close the journal's connection (at shutdown)."""
         self._closing = True
         self._checkpoint_due.set()
         if self._checkpointer is not None:
