@@ -39,6 +39,7 @@ class Inst:
     expiry: Any = None
     lot_size: int = 1
     tick_size: Decimal = Decimal("0.05")
+    freeze_qty: int = 0
     is_index: bool = False
     breeze_strike: str = ""
 

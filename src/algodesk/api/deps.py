@@ -28,12 +28,43 @@ class ApiCaller:
     address: str
 
 
+# The deepest OpenAlgo body is three levels (basketorder: object, orders, order); more
+# than this is not a request any client makes. json.loads itself fails with
+# RecursionError about a thousand levels down, which must not become a 500.
+MAX_JSON_DEPTH = 16
+# A basket of 100 orders is about 25 KB; a megabyte leaves room for anything real.
+MAX_BODY_BYTES = 1_048_576
+_TOO_DEEP = object()
+
+
+def _depth_exceeds(document: Any, limit: int) -> bool:
+    """True when `document` nests containers deeper than `limit` (iterative: no recursion)."""
+    level: list[Any] = [document]
+    for _ in range(limit):
+        level = [child for node in level
+                 for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, dict | list)]
+        if not level:
+            return False
+    return True
+
+
 def json_object(raw: bytes) -> dict[str, Any]:
     """A request body as the JSON object every OpenAlgo POST carries (400 otherwise)."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise OpenAlgoError(413, {"body": [f"Request body of {len(raw)} bytes is too large: "
+                                           f"at most {MAX_BODY_BYTES} bytes."]})
     try:
         body = json.loads(raw or b"{}")
+    except RecursionError:
+        body = _TOO_DEEP  # nested past Python's own limit: refused below like any deep body
     except ValueError:
         raise OpenAlgoError(400, {"body": ["Invalid JSON body."]}) from None
+    # Only a body with enough brackets can be deep: the count is a cheap C-level scan.
+    if body is _TOO_DEEP or (raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH
+                        and _depth_exceeds(body, MAX_JSON_DEPTH)):
+        raise OpenAlgoError(400, {"body": [f"JSON nested too deeply: at most "
+                                           f"{MAX_JSON_DEPTH} levels of objects and lists."]})
     if not isinstance(body, dict):
         raise OpenAlgoError(400, {"body": ["Expected a JSON object."]})
     return body

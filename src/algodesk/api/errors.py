@@ -9,7 +9,9 @@
 - 429: too many invalid keys from one address, or the broker's call budget is spent
   (with `retry_after`).
 - 502: the broker failed or answered something unexpected (its words in `message`);
-  504: an order whose answer was lost (in doubt, reconciled, never resent).
+  504: the broker did not answer in time (a read), or an order whose answer was lost
+  (in doubt, reconciled, never resent). Each broker error class has one status
+  (`services.broker_failures`, README "When ICICI fails").
 - 500 only for a bug here ("An unexpected error occurred").
 """
 
@@ -23,9 +25,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ..access.broker import BrokerUnavailable
-from ..brokers.icici import BreezeError, RateLimited
+from ..brokers.icici import BreezeError
 from ..brokers.icici.budget import BudgetExhausted
 from ..runtime import get_runtime
+from ..services.broker_failures import read_failure
 from ..services.ports import OrderError
 from .schemas import RATE_LIMITED
 
@@ -83,12 +86,11 @@ async def on_broker_unavailable(request: Request, exc: BrokerUnavailable) -> JSO
 
 
 async def on_breeze_error(request: Request, exc: BreezeError) -> JSONResponse:
-    if isinstance(exc, RateLimited):
-        return error_reply(request, 429, f"broker call budget spent: {exc.message}",
-                           retry_after=60)
+    """A broker read that failed outside the order path (books, funds, market data)."""
     log.warning("broker call failed: %s", exc)
-    # The broker failed, not this server: a gateway error, with the broker's words.
-    return error_reply(request, 502, f"broker error (ICICI): {exc.broker_error or exc.message}")
+    endpoint = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+    failure = read_failure(exc, f"the {endpoint} data")
+    return error_reply(request, failure.status, failure.message, **failure.extra)
 
 
 async def on_order_error(request: Request, exc: OrderError) -> JSONResponse:

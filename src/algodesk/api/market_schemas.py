@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from .schemas import (
     DERIVATIVE_EXCHANGES,
+    MAX_PRICE,
     Action,
     ExchangeCode,
     OpenAlgoRequest,
@@ -22,6 +23,7 @@ from .schemas import (
     Price,
     PriceType,
     Quantity,
+    Strategy,
     SymbolText,
 )
 
@@ -50,7 +52,9 @@ OptionProduct = Annotated[str, _exact_choice(("MIS", "NRML"))]
 DerivativeExchange = Annotated[str, _exact_choice(DERIVATIVE_EXCHANGES)]
 UnderlyingExchange = Annotated[str, _exact_choice(
     ("NSE_INDEX", "NSE", "BSE_INDEX", "BSE", "NFO", "BFO", "MCX", "CDS", "BCD"))]
-Rate = Annotated[float, Field(ge=0, le=100)]
+Rate = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+ExpiryText = Annotated[str, Field(max_length=20)]  # 28NOV24, 28-NOV-24
+TimeText = Annotated[str, Field(max_length=8)]  # 15:30, 15:30:00
 
 
 # --------------------------------------------------------------------------- market data
@@ -69,7 +73,7 @@ class SymbolItem(BaseModel):
 
 
 class MultiQuotesRequest(OpenAlgoRequest):
-    symbols: list[SymbolItem] = Field(min_length=1)
+    symbols: list[SymbolItem] = Field(min_length=1)  # at most 50: the service says so
 
 
 class HistoryRequest(OpenAlgoRequest):
@@ -89,7 +93,7 @@ class HolidaysRequest(OpenAlgoRequest):
 
 
 class TimingsRequest(OpenAlgoRequest):
-    date: str | None = None
+    date: Annotated[str, Field(max_length=20)] | None = None
 
 
 # --------------------------------------------------------------------------- options
@@ -98,17 +102,17 @@ class TimingsRequest(OpenAlgoRequest):
 class OptionSymbolRequest(OpenAlgoRequest):
     underlying: SymbolText
     exchange: UnderlyingExchange
-    expiry_date: str | None = None
+    expiry_date: ExpiryText | None = None
     offset: str = Field(min_length=3, max_length=6)
     option_type: OptionType
-    strategy: str | None = None  # deprecated, ignored
+    strategy: Strategy | None = None  # deprecated, ignored
     strike_int: Any = None  # deprecated: the real strike ladder is used
 
 
 class OptionChainRequest(OpenAlgoRequest):
     underlying: SymbolText
     exchange: UnderlyingExchange
-    expiry_date: str | None = None
+    expiry_date: ExpiryText | None = None
     strike_count: int | None = Field(default=None, ge=1, le=100)
     with_greeks: bool = False
     interest_rate: Rate | None = None
@@ -124,10 +128,11 @@ class OptionGreeksRequest(OpenAlgoRequest):
     symbol: SymbolText
     exchange: DerivativeExchange
     interest_rate: Rate | None = None
-    forward_price: float | None = Field(default=None, ge=0)
-    underlying_symbol: str | None = None
+    forward_price: float | None = Field(default=None, ge=0, le=float(MAX_PRICE),
+                                        allow_inf_nan=False)
+    underlying_symbol: SymbolText | None = None
     underlying_exchange: ExchangeCode | None = None
-    expiry_time: str | None = None
+    expiry_time: TimeText | None = None
 
 
 class GreeksItem(BaseModel):
@@ -135,14 +140,14 @@ class GreeksItem(BaseModel):
 
     symbol: SymbolText
     exchange: DerivativeExchange
-    underlying_symbol: str | None = None
+    underlying_symbol: SymbolText | None = None
     underlying_exchange: ExchangeCode | None = None
 
 
 class MultiOptionGreeksRequest(OpenAlgoRequest):
     symbols: list[GreeksItem] = Field(min_length=1, max_length=50)
     interest_rate: Rate | None = None
-    expiry_time: str | None = None
+    expiry_time: TimeText | None = None
 
 
 class OptionOrderFields(BaseModel):
@@ -160,21 +165,21 @@ class OptionOrderFields(BaseModel):
     trigger_price: Price = Field(default=0)
     disclosed_quantity: OptionalCount = 0
     splitsize: OptionalCount = 0
-    expiry_date: str | None = None
+    expiry_date: ExpiryText | None = None
 
 
 class OptionsOrderRequest(OpenAlgoRequest, OptionOrderFields):
-    strategy: str = Field(default="Python", max_length=100)
+    strategy: Strategy = "Python"
     underlying: SymbolText
     exchange: UnderlyingExchange
     strike_int: Any = None  # deprecated
 
 
 class OptionsMultiOrderRequest(OpenAlgoRequest):
-    strategy: str = Field(default="Python", max_length=100)
+    strategy: Strategy = "Python"
     underlying: SymbolText
     exchange: UnderlyingExchange
-    expiry_date: str | None = None
+    expiry_date: ExpiryText | None = None
     strike_int: Any = None  # deprecated
     legs: list[OptionOrderFields] = Field(min_length=1, max_length=20)
 

@@ -115,18 +115,55 @@ DERIVATIVE_EXCHANGES = ("NFO", "BFO", "MCX", "CDS", "NCO", "BCD", "NCDEX", "CRYP
 PRICE_TYPES = ("MARKET", "LIMIT", "SL", "SL-M")
 PRODUCTS = ("MIS", "NRML", "CNC")
 ACTIONS = ("BUY", "SELL")
-_NUMBER_SCHEMA = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]})
+
+# Bounds that protect money and the event loop (README, "Limits"). A quantity above one
+# crore units or a price above one crore rupees is a typo on any Indian exchange (the
+# dearest share trades near ₹1.5 lakh); F&O orders are further held to the exchange's
+# freeze quantity by the order service. A numeric string is length-checked before it is
+# converted, and its magnitude compared before any int() (building a 400,000-digit
+# integer is what blocks the loop, not reading the text).
+MAX_QUANTITY = 10_000_000
+MAX_PRICE = Decimal(10_000_000)
+MAX_NUMBER_TEXT = 32
+MAX_ORDER_ID = 64
+MAX_STRATEGY = 100
+MAX_SYMBOL = 100
+MAX_ORDERS_PER_REQUEST = 100  # basket legs (splitorder has the same cap)
+_NUMERIC_TEXT = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"
 
 
-def _decimal(value: Any) -> Decimal:
+def _number_schema(kind: str, **bounds: Any) -> WithJsonSchema:
+    """A number sent as JSON number or numeric string: the bounds apply to either."""
+    return WithJsonSchema({"anyOf": [
+        {"type": kind, **bounds},
+        {"type": "string", "maxLength": MAX_NUMBER_TEXT, "pattern": _NUMERIC_TEXT},
+    ]})
+
+
+def _decimal(value: Any, limit: Decimal) -> Decimal:
+    """A finite number no larger than `limit` in magnitude, from a JSON number or string."""
     if isinstance(value, bool):
         raise ValueError("Must be a number.")
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > MAX_NUMBER_TEXT:
+            raise ValueError(f"Must be a number of at most {MAX_NUMBER_TEXT} characters.")
+    elif isinstance(value, int):
+        if abs(value) > int(limit):  # before str(): a huge int is slow to write out
+            raise ValueError(f"Must be at most {limit}.")
+        text = str(value)
+    elif isinstance(value, float):
+        text = repr(value)
+    else:
+        raise ValueError("Must be a number.")
     try:
-        number = Decimal(value.strip() if isinstance(value, str) else str(value))
-    except (InvalidOperation, TypeError, ValueError):
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
         raise ValueError(f"Must be a number, not {value!r}.") from None
     if not number.is_finite():
         raise ValueError(f"Must be a number, not {value!r}.")
+    if abs(number) > limit:  # Decimal compares 1e400000 without expanding it
+        raise ValueError(f"Must be at most {limit}.")
     return number
 
 
@@ -143,7 +180,7 @@ def _choice(values: tuple[str, ...], *, upper: bool = False) -> Any:
 
 
 def _whole(value: Any) -> int:
-    number = _decimal(value)
+    number = _decimal(value, Decimal(MAX_QUANTITY))
     if number != number.to_integral_value():
         raise ValueError(f"Fractional quantity ({value}) is not allowed for non-crypto "
                          "exchanges.")
@@ -157,7 +194,7 @@ def _optional_whole(value: Any) -> int:
 def _price(value: Any) -> Decimal:
     if value is None or value == "":
         return Decimal(0)
-    number = _decimal(value)
+    number = _decimal(value, MAX_PRICE)
     if number < 0:
         raise ValueError("Must be greater than or equal to 0.")
     return number
@@ -165,13 +202,16 @@ def _price(value: Any) -> Decimal:
 
 def _truncated(value: Any) -> int:
     """A signed target position; fractions are cut off (non-crypto exchanges)."""
-    return int(_decimal(value))
+    return int(_decimal(value, Decimal(MAX_QUANTITY)))
 
 
 def _text_id(value: Any) -> str:
-    if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
-        return str(value).strip()
-    raise ValueError("Must be a non-empty order id string.")
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        text = value.strip() if isinstance(value, str) else str(value)
+        if 0 < len(text) <= MAX_ORDER_ID:
+            return text
+    raise ValueError(f"Must be a non-empty order id string of at most {MAX_ORDER_ID} "
+                     "characters.")
 
 
 def _enum(values: tuple[str, ...], *, upper: bool = False) -> Any:
@@ -183,13 +223,22 @@ ExchangeCode = Annotated[str, *_enum(EXCHANGES)]
 Action = Annotated[str, *_enum(ACTIONS, upper=True)]
 PriceType = Annotated[str, *_enum(PRICE_TYPES)]
 Product = Annotated[str, *_enum(PRODUCTS)]
-Quantity = Annotated[int, BeforeValidator(_whole), Field(gt=0), _NUMBER_SCHEMA]
-QuantityOrZero = Annotated[int, BeforeValidator(_whole), Field(ge=0), _NUMBER_SCHEMA]
-OptionalCount = Annotated[int, BeforeValidator(_optional_whole), Field(ge=0), _NUMBER_SCHEMA]
-Price = Annotated[Decimal, BeforeValidator(_price), _NUMBER_SCHEMA]
-Target = Annotated[int, BeforeValidator(_truncated), _NUMBER_SCHEMA]
-OrderId = Annotated[str, BeforeValidator(_text_id), WithJsonSchema({"type": "string"})]
-SymbolText = Annotated[str, Field(min_length=1, max_length=100)]
+Quantity = Annotated[int, BeforeValidator(_whole), Field(gt=0, le=MAX_QUANTITY),
+                     _number_schema("integer", exclusiveMinimum=0, maximum=MAX_QUANTITY)]
+QuantityOrZero = Annotated[int, BeforeValidator(_whole), Field(ge=0, le=MAX_QUANTITY),
+                           _number_schema("integer", minimum=0, maximum=MAX_QUANTITY)]
+OptionalCount = Annotated[int, BeforeValidator(_optional_whole),
+                          Field(ge=0, le=MAX_QUANTITY),
+                          _number_schema("integer", minimum=0, maximum=MAX_QUANTITY)]
+Price = Annotated[Decimal, BeforeValidator(_price), Field(ge=0, le=MAX_PRICE),
+                  _number_schema("number", minimum=0, maximum=int(MAX_PRICE))]
+Target = Annotated[int, BeforeValidator(_truncated), Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY),
+                   _number_schema("integer", minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY)]
+OrderId = Annotated[str, BeforeValidator(_text_id),
+                    WithJsonSchema({"type": "string", "minLength": 1,
+                                    "maxLength": MAX_ORDER_ID})]
+SymbolText = Annotated[str, Field(min_length=1, max_length=MAX_SYMBOL)]
+Strategy = Annotated[str, Field(max_length=MAX_STRATEGY)]
 
 
 # --------------------------------------------------------------------------- orders
@@ -212,7 +261,7 @@ class OrderFields(BaseModel):
 
 
 class PlaceOrderRequest(OpenAlgoRequest, OrderFields):
-    strategy: str = Field(max_length=100)
+    strategy: Strategy
 
 
 class SmartOrderRequest(PlaceOrderRequest):
@@ -221,8 +270,8 @@ class SmartOrderRequest(PlaceOrderRequest):
 
 
 class BasketOrderRequest(OpenAlgoRequest):
-    strategy: str = Field(max_length=100)
-    orders: list[OrderFields] = Field(min_length=1)
+    strategy: Strategy
+    orders: list[OrderFields] = Field(min_length=1, max_length=MAX_ORDERS_PER_REQUEST)
 
 
 class SplitOrderRequest(PlaceOrderRequest):
@@ -238,13 +287,13 @@ class ModifyOrderRequest(PlaceOrderRequest):
 
 class CancelOrderRequest(OpenAlgoRequest):
     orderid: OrderId
-    strategy: str = ""
+    strategy: Strategy = ""
 
 
 class StrategyRequest(OpenAlgoRequest):
     """cancelallorder, closeposition: the strategy is only a label (optional)."""
 
-    strategy: str = ""
+    strategy: Strategy = ""
 
 
 class OrderStatusRequest(CancelOrderRequest):
@@ -252,7 +301,7 @@ class OrderStatusRequest(CancelOrderRequest):
 
 
 class OpenPositionRequest(OpenAlgoRequest):
-    strategy: str = ""
+    strategy: Strategy = ""
     symbol: SymbolText
     exchange: ExchangeCode
     product: Product
@@ -443,7 +492,7 @@ class HoldingsReply(Reply):
 class MarginPosition(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    symbol: str = Field(min_length=1, max_length=50)
+    symbol: SymbolText
     exchange: ExchangeCode
     action: Action
     quantity: Quantity
@@ -454,7 +503,7 @@ class MarginPosition(BaseModel):
 
 
 class MarginRequest(OpenAlgoRequest):
-    positions: list[MarginPosition]
+    positions: list[MarginPosition]  # 1 to 50: checked by the endpoint, with its message
 
 
 class MarginData(BaseModel):
@@ -498,7 +547,7 @@ class SymbolReply(Reply):
 
 
 class SearchRequest(OpenAlgoRequest):
-    query: str = ""
+    query: str = Field(default="", max_length=MAX_SYMBOL)
     exchange: Annotated[str | None, BeforeValidator(
         lambda v: None if v in (None, "") else _choice(EXCHANGES)(v)),
         WithJsonSchema({"type": "string", "enum": list(EXCHANGES)})] = None

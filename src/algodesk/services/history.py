@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,14 @@ FETCH_CONCURRENCY = 4
 # (storable for good) only this long after it closed.
 SETTLE_SECONDS = 120
 SOURCES = ("api", "db")
+# The longest range (IST days, start to end or today) one request may ask, by the
+# Breeze interval it is built from. Each is months to years of a trader's bars and at
+# most about a fifth of a day's Breeze budget on an NSE session (1s: ~23 calls a day;
+# 1m: 3 years ~280 calls; 5m: 10 years ~190; 30m: 20 years ~70; daily: 50 years ~13);
+# it is checked before anything else, so the planning behind the budget check is
+# bounded. Longer ranges go in pieces (`algodesk history backfill` asks month by month).
+MAX_RANGE_DAYS = {"1second": 7, "1minute": 1_096, "5minute": 3_653, "30minute": 7_305,
+                  "1day": 18_263}
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +168,23 @@ class HistoryService:
         if start > end:
             raise MarketDataError(400, f"start_date {start} is after end_date {end}: the "
                                        "range must run forwards")
+        self._check_range(parsed, start, end)
         inst = self.instruments().get(symbol, exchange)
         if inst is None:
             raise not_found(symbol, exchange)
         return inst, parsed, start, end
+
+    def _check_range(self, interval: Interval, start: dt.date, end: dt.date) -> None:
+        """At most MAX_RANGE_DAYS of the interval's base per request (days after today
+        hold no candles and do not count)."""
+        limit = MAX_RANGE_DAYS[interval.base.breeze]
+        days = (min(end, _ist_date(int(self.clock()))) - start).days + 1
+        if days > limit:
+            raise MarketDataError(400, (
+                f"The range {start} to {end} is {days} days; {interval.text} bars (built "
+                f"from Breeze's {interval.base.breeze} candles) are served at most "
+                f"{limit} days per request. Ask in pieces of up to {limit} days, or "
+                "fill the candle store with `algodesk history backfill`."))
 
     async def history(self, symbol: str, exchange: str, interval: str, start_date: str,
                       end_date: str, source: str = "api") -> HistoryResult:
@@ -227,7 +249,8 @@ class HistoryService:
         missing = [b for b in blocks if not self._served(stored.get(b), b, daily, last)]
         if not missing:
             return merge([stored[b].candles for b in blocks if b in stored]), 0, 0
-        chunks = self._plan(inst, native, missing, now)
+        # Up to about half a second for the longest ranges allowed: off the event loop.
+        chunks = await asyncio.to_thread(self._plan, inst, native, missing, now)
         self._check_budget(len(chunks))
         calls, error = await self._fetch_all(inst, native, chunks)
         fresh = merge([c.candles for c in chunks if c.candles is not None])
@@ -258,12 +281,13 @@ class HistoryService:
             end = min(block_bounds(run[-1], native.daily)[1] - 1, now)
             if start > end:
                 continue
+            starts = [block_bounds(b, native.daily)[0] for b in run]
+            ends = [block_bounds(b, native.daily)[1] for b in run]
             for first, last in plan_ranges(start, end, native, inst.exchange.value,
                                            self.calendar):
-                touched = tuple(b for b in run
-                                if block_bounds(b, native.daily)[0] <= last
-                                and block_bounds(b, native.daily)[1] > first)
-                chunks.append(_Chunk(first, last, touched))
+                # Blocks overlapping [first, last]: both bound lists ascend with the run.
+                lo, hi = bisect_right(ends, first), bisect_right(starts, last)
+                chunks.append(_Chunk(first, last, tuple(run[lo:hi])))
         return chunks
 
     def _check_budget(self, calls: int) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..brokers.icici import BreezeError
 from ..brokers.icici.mapping import MappingError, breeze_product
+from .broker_failures import read_failure
 from .orders import OrderRequest, OrderService
 from .ports import OrderError
 
@@ -44,7 +45,8 @@ class MarginCalculator:
             try:
                 price = (await self.orders.quote(inst)).ltp
             except BreezeError as exc:
-                raise OrderError(502, f"No price for {request.symbol}: {exc.message}") from None
+                raise read_failure(exc, f"the last price of {request.symbol}",
+                                   "the margin could not be computed") from None
         derivative = inst.product != "cash"
         return inst.breeze_exchange, {
             "strike_price": inst.breeze_strike or "0",
@@ -76,7 +78,7 @@ class MarginCalculator:
         try:
             answers = await asyncio.gather(*(ask(e, b) for e, b in groups.items()))
         except BreezeError as exc:
-            raise OrderService._broker_failure(exc, "margin request") from None
+            raise read_failure(exc, "the margin from ICICI's margin calculator") from None
         span = sum((a.span_margin_required or Decimal(0) for a in answers), Decimal(0))
         exposure = sum((a.non_span_margin_required or Decimal(0) for a in answers), Decimal(0))
         return Margin(span + exposure, span, exposure)

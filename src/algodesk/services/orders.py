@@ -25,9 +25,7 @@ from ..brokers.icici import (
     BreezeClient,
     BreezeError,
     MalformedResponse,
-    RateLimited,
     ResponseTimeout,
-    TransportError,
 )
 from ..brokers.icici.budget import BudgetExhausted, OrderPacer, SharedReads
 from ..brokers.icici.mapping import (
@@ -39,6 +37,7 @@ from ..brokers.icici.mapping import (
     place_order_fields,
 )
 from .books import Books, OrderLabel
+from .broker_failures import action_failure, read_failure
 from .journal import JournalEntry, OrderJournal
 from .ports import BrokerPort, InstrumentLookup, OrderError
 from .reconcile import Reconciler
@@ -49,8 +48,6 @@ T = TypeVar("T")
 INDEX_EXCHANGES = ("NSE_INDEX", "BSE_INDEX")
 QUOTE_TTL = 1.0
 LOST_ANSWER = (ResponseTimeout, MalformedResponse)
-# Breeze's words for a back-end outage (breeze-api.md §4.2), answered as business errors.
-OUTAGES = ("Error while calling service", "Currently, We are not able to process")
 ACTION_NAMES = {"place": "order", "modify": "modification", "cancel": "cancellation"}
 
 
@@ -138,6 +135,13 @@ class OrderService:
         if inst.lot_size > 1 and request.quantity % inst.lot_size:
             raise OrderError(400, f"quantity {request.quantity} is not a multiple of the lot "
                                   f"size {inst.lot_size} of {inst.symbol}")
+        freeze = inst.freeze_qty
+        if freeze > 0 and request.quantity > freeze:
+            # The exchange refuses (freezes) such an order; say so before it is sent.
+            raise OrderError(400, f"quantity {request.quantity} exceeds the exchange freeze "
+                                  f"quantity {freeze} of {inst.symbol}: one order can carry "
+                                  f"at most {freeze}; use splitorder with splitsize at most "
+                                  f"{freeze}")
         if request.disclosed_quantity > request.quantity:
             raise OrderError(400, "disclosed_quantity cannot exceed quantity")
         return inst, product
@@ -168,30 +172,16 @@ class OrderService:
             try:
                 quote = await self.quote(inst)
             except BreezeError as exc:
-                raise self._broker_failure(exc, "quote") from None
+                # A read: nothing was sent, so nothing is in doubt (504/502, not 400).
+                raise read_failure(exc, f"the quote for {inst.symbol}",
+                                   f"the {pricetype} order was not sent (it is priced from "
+                                   "the last traded price)") from None
         try:
             return decide_price(inst, product, action, pricetype, price, trigger, quote)
         except MappingError as exc:
             raise OrderError(400, str(exc)) from None
 
     # -- sending ----------------------------------------------------------------------
-
-    @staticmethod
-    def _broker_failure(exc: BreezeError, what: str) -> OrderError:
-        """A broker answer that means the action did not happen, as the client sees it."""
-        if isinstance(exc, RateLimited):
-            reason = exc.broker_error or exc.message
-            return OrderError(429, f"ICICI's call limit is reached ({reason}); the {what} "
-                                   "was not sent", retry_after=60)
-        if isinstance(exc, TransportError):
-            return OrderError(502, f"Could not reach ICICI; the {what} was not sent "
-                                   f"({exc.message})")
-        text = exc.broker_error or exc.message
-        if ((exc.http_status or 0) >= 500 or isinstance(exc, MalformedResponse)
-                or text.startswith(OUTAGES)):
-            return OrderError(502, f"ICICI is not available right now; the {what} was not "
-                                   f"accepted: {text}")
-        return OrderError(400, f"ICICI rejected the {what}: {text}")
 
     async def _send(self, entry: JournalEntry, operation: Callable[[BreezeClient], Awaitable[T]]
                     ) -> T:
@@ -214,7 +204,7 @@ class OrderService:
                 self.journal.rejected(entry.id, exc.broker_error or exc.message)
                 log.warning("%s: not accepted: %s", _describe(entry),
                             exc.broker_error or exc.message)
-                raise self._broker_failure(exc, ACTION_NAMES[entry.kind]) from None
+                raise action_failure(exc, ACTION_NAMES[entry.kind]) from None
             except (BrokerUnavailable, BudgetExhausted) as exc:  # refused before sending
                 self.journal.rejected(entry.id, f"not sent: {exc}")
                 if isinstance(exc, BudgetExhausted):

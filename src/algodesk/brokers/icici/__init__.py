@@ -9,6 +9,7 @@ from .client import BreezeClient
 from .errors import (
     AuthenticationFailed,
     BreezeError,
+    BrokerOutage,
     BrokerRejected,
     InvalidAppKey,
     MalformedResponse,
@@ -26,6 +27,7 @@ __all__ = [
     "AuthenticationFailed",
     "BreezeClient",
     "BreezeError",
+    "BrokerOutage",
     "BrokerRejected",
     "CustomerDetails",
     "InvalidAppKey",

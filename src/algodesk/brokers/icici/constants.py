@@ -76,5 +76,7 @@ ERROR_RATE_DAY: Final = "Limit exceed: API call per day"
 ERROR_RESOURCE_NOT_AVAILABLE: Final = "Resource not available."
 ERROR_INVALID_SESSION: Final = "Invalid session."
 ERROR_PUBLIC_KEY: Final = "Public Key does not exist."
+#: Breeze's words for a back-end outage (§4.2): the request was not processed.
+OUTAGE_ERRORS: Final = ("Error while calling service", "Currently, We are not able to process")
 #: `Success: null` answers that mean "nothing to list" rather than a failure.
 EMPTY_RESULT_ERRORS: Final = frozenset({"No Positions available.", "No Data Found"})

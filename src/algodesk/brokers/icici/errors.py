@@ -116,6 +116,12 @@ class BrokerRejected(BreezeError):
     """The broker answered with `Status` other than 200: `message` holds its reason."""
 
 
+class BrokerOutage(BrokerRejected):
+    """The broker refused because its own back end is down ("Error while calling service",
+    "Currently, We are not able to process", or an HTTP 5xx with an error envelope): the
+    request was not processed; trying again later may work."""
+
+
 class TransportError(BreezeError):
     """The request was not sent: the connection could not be made. Safe to send again."""
 
@@ -145,6 +151,7 @@ class MalformedResponse(BreezeError):
 __all__ = [
     "AuthenticationFailed",
     "BreezeError",
+    "BrokerOutage",
     "BrokerRejected",
     "InvalidAppKey",
     "MalformedResponse",

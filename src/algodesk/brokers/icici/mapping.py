@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any, Protocol
 
 # (percent of the reference price, minimum distance in rupees) by Breeze product.
@@ -57,6 +57,7 @@ class TradableInstrument(Protocol):
     expiry: Any
     lot_size: int
     tick_size: Decimal
+    freeze_qty: int  # the exchange's largest quantity per order; 0 when the master omits it
 
     @property
     def is_index(self) -> bool: ...
@@ -71,11 +72,34 @@ class QuoteLike(Protocol):
     lower_circuit: Decimal | None
 
 
+# The grid assumed when the master gives no tick (indices, which are refused anyway).
+FALLBACK_TICK = Decimal("0.01")
+
+
 def round_to_tick(price: Decimal, tick: Decimal) -> Decimal:
+    """The platform's own prices (aggressive limits) on the tick grid."""
     if tick <= 0:
-        return price.quantize(Decimal("0.01"))
+        return price.quantize(FALLBACK_TICK)
     steps = (price / tick).to_integral_value(ROUND_HALF_EVEN)
     return (steps * tick).quantize(tick)
+
+
+def on_tick(price: Decimal, tick: Decimal, field: str, symbol: str) -> Decimal:
+    """A trader's own price, exactly as asked, written on the tick's decimals; refused
+    when it is not a multiple of the tick: rounding would send a price the trader never
+    asked for, in either direction."""
+    grid = tick if tick > 0 else FALLBACK_TICK
+    # Exact arithmetic: the request model admits at most 32 characters, so 80 digits
+    # hold any quotient and remainder without the default context's rounding.
+    with localcontext() as exact:
+        exact.prec = 80
+        remainder = price % grid
+        if remainder == 0:
+            return (price / grid * grid).quantize(grid)
+        below = (price / grid).to_integral_value(ROUND_FLOOR) * grid
+        above = (price / grid).to_integral_value(ROUND_CEILING) * grid
+    raise MappingError(f"{field} {price} is not a multiple of the tick size {grid} of "
+                       f"{symbol}: send {below.quantize(grid)} or {above.quantize(grid)}")
 
 
 def aggressive_limit(side: str, reference: Decimal, product: str, tick: Decimal,
@@ -140,19 +164,20 @@ def decide_price(inst: TradableInstrument, breeze_product_: str, action: str,
     if pricetype == "LIMIT":
         if price <= 0:
             raise MappingError("price must be greater than 0 for a LIMIT order")
-        return PriceDecision("limit", round_to_tick(price, tick), Decimal(0))
+        return PriceDecision("limit", on_tick(price, tick, "price", inst.symbol), Decimal(0))
     if pricetype == "SL":
         if price <= 0 or trigger <= 0:
             raise MappingError("SL orders need price > 0 and trigger_price > 0")
-        return PriceDecision("stoploss", round_to_tick(price, tick),
-                             round_to_tick(trigger, tick))
+        return PriceDecision("stoploss", on_tick(price, tick, "price", inst.symbol),
+                             on_tick(trigger, tick, "trigger_price", inst.symbol))
     lower = quote.lower_circuit if quote else None
     upper = quote.upper_circuit if quote else None
     if pricetype == "SL-M":
         if trigger <= 0:
             raise MappingError("SL-M orders need trigger_price > 0")
+        on_grid = on_tick(trigger, tick, "trigger_price", inst.symbol)
         limit = aggressive_limit(action, trigger, breeze_product_, tick, lower, upper)
-        return PriceDecision("stoploss", limit, round_to_tick(trigger, tick),
+        return PriceDecision("stoploss", limit, on_grid,
                              f"SL-M sent as stop-loss limit {limit} (aggressive limit from "
                              f"trigger {trigger})")
     if pricetype == "MARKET":

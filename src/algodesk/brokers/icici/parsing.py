@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from . import constants as c
 from .errors import (
     AuthenticationFailed,
+    BrokerOutage,
     BrokerRejected,
     InvalidAppKey,
     MalformedResponse,
@@ -126,23 +127,22 @@ def parse_envelope(body: bytes | str, *, http_status: int, endpoint: str) -> Env
     if "Success" not in document:
         if status == 200:
             raise MalformedResponse("envelope is missing Success", status=status, **where)
-        raise BrokerRejected(
-            error or f"broker answered Status {status} without a message",
-            broker_error=error,
-            status=status,
-            **where,
-        )
+        raise _refusal(error, status, where)
     success = document["Success"]
     if success is None and error is not None and _is_empty_result(error):
         return Envelope(None, status, error, endpoint, http_status)
     if status != 200:
-        raise BrokerRejected(
-            error or f"broker answered Status {status} without a message",
-            broker_error=error,
-            status=status,
-            **where,
-        )
+        raise _refusal(error, status, where)
     return Envelope(success, status, error, endpoint, http_status)
+
+
+def _refusal(error: str | None, status: int, where: dict[str, Any]) -> BrokerRejected:
+    """A refusal, told apart from an outage of the broker's back end."""
+    text = error or f"broker answered Status {status} without a message"
+    outage = where["http_status"] >= 500 or any(_matches(text, words)
+                                                 for words in c.OUTAGE_ERRORS)
+    kind = BrokerOutage if outage else BrokerRejected
+    return kind(text, broker_error=error, status=status, **where)
 
 
 def _is_empty_result(error: str) -> bool:
