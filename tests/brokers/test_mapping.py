@@ -90,8 +90,16 @@ def test_products() -> None:
 
 def test_price_types() -> None:
     quote = Quote(Decimal("800"), Decimal("880"), Decimal("720"))
-    assert decide_price(Inst(), "cash", "BUY", "LIMIT", Decimal("799.97"), Decimal(0),
+    assert decide_price(Inst(), "cash", "BUY", "LIMIT", Decimal("799.950"), Decimal(0),
                         None) == PriceDecision("limit", Decimal("799.95"), Decimal(0))
+    # A trader's price off the tick is refused, never rounded either way.
+    with pytest.raises(MappingError, match=r"price 799.97 is not a multiple of the tick "
+                                           r"size 0.05 of .*: send 799.95 or 800.00"):
+        decide_price(Inst(), "cash", "BUY", "LIMIT", Decimal("799.97"), Decimal(0), None)
+    with pytest.raises(MappingError, match=r"trigger_price 795\.01 is not a multiple"):
+        decide_price(Inst(), "cash", "SELL", "SL", Decimal("790"), Decimal("795.01"), None)
+    with pytest.raises(MappingError, match=r"trigger_price 780\.02 is not a multiple"):
+        decide_price(Inst(), "cash", "SELL", "SL-M", Decimal(0), Decimal("780.02"), quote)
     sl = decide_price(Inst(), "cash", "SELL", "SL", Decimal("790"), Decimal("795"), None)
     assert (sl.order_type, sl.price, sl.trigger) == ("stoploss", Decimal("790.00"),
                                                       Decimal("795.00"))

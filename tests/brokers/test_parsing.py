@@ -16,6 +16,7 @@ from algodesk.brokers.icici import parsing
 from algodesk.brokers.icici.errors import (
     AuthenticationFailed,
     BreezeError,
+    BrokerOutage,
     BrokerRejected,
     InvalidAppKey,
     MalformedResponse,
@@ -301,20 +302,29 @@ def test_resource_not_available_elsewhere_is_a_rejection() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "kind"),
     [
-        "Currently, We are not able to process your request. Please try  after some time",
-        "Wallet Amount is not sufficient to allocate ",
-        "Error while calling service, Please contact admin (T2:154)",
-        "Historical Data Fail",
-        "Invalid User Details",
-        "Order-type should be either 'limit' or 'stoploss'",
+        ("Currently, We are not able to process your request. Please try  after some time",
+         BrokerOutage),
+        ("Wallet Amount is not sufficient to allocate ", BrokerRejected),
+        ("Error while calling service, Please contact admin (T2:154)", BrokerOutage),
+        ("Historical Data Fail", BrokerRejected),
+        ("Invalid User Details", BrokerRejected),
+        ("Order-type should be either 'limit' or 'stoploss'", BrokerRejected),
     ],
 )
-def test_business_errors_are_rejections_with_the_broker_text(text: str) -> None:
+def test_business_errors_are_rejections_with_the_broker_text(
+        text: str, kind: type[BrokerRejected]) -> None:
+    """Refusals keep the broker's words; its outage words make a `BrokerOutage` (still a
+    `BrokerRejected`), which the platform answers as 502 rather than 400."""
     err = error_for({"Success": None, "Status": 500, "Error": text})
-    assert type(err) is BrokerRejected
+    assert type(err) is kind and isinstance(err, BrokerRejected)
     assert err.message == text and err.broker_error == text and err.status == 500
+
+
+def test_an_http_5xx_refusal_is_an_outage() -> None:
+    err = error_for({"Success": None, "Status": 500, "Error": "Service down"}, http_status=503)
+    assert type(err) is BrokerOutage and err.http_status == 503
 
 
 def test_unknown_gateway_error_is_a_rejection() -> None:
