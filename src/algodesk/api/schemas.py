@@ -140,7 +140,13 @@ def _number_schema(kind: str, **bounds: Any) -> WithJsonSchema:
     ]})
 
 
-def _decimal(value: Any, limit: Decimal) -> Decimal:
+def _too_large(number: Decimal | int, limit: Decimal, signed: bool) -> ValueError:
+    if signed:
+        return ValueError(f"Must be between -{limit} and {limit}.")
+    return ValueError(f"Must be at most {limit}." if number > 0 else "Must not be negative.")
+
+
+def _decimal(value: Any, limit: Decimal, *, signed: bool = False) -> Decimal:
     """A finite number no larger than `limit` in magnitude, from a JSON number or string."""
     if isinstance(value, bool):
         raise ValueError("Must be a number.")
@@ -150,7 +156,7 @@ def _decimal(value: Any, limit: Decimal) -> Decimal:
             raise ValueError(f"Must be a number of at most {MAX_NUMBER_TEXT} characters.")
     elif isinstance(value, int):
         if abs(value) > int(limit):  # before str(): a huge int is slow to write out
-            raise ValueError(f"Must be at most {limit}.")
+            raise _too_large(value, limit, signed)
         text = str(value)
     elif isinstance(value, float):
         text = repr(value)
@@ -163,7 +169,7 @@ def _decimal(value: Any, limit: Decimal) -> Decimal:
     if not number.is_finite():
         raise ValueError(f"Must be a number, not {value!r}.")
     if abs(number) > limit:  # Decimal compares 1e400000 without expanding it
-        raise ValueError(f"Must be at most {limit}.")
+        raise _too_large(number, limit, signed)
     return number
 
 
@@ -202,7 +208,7 @@ def _price(value: Any) -> Decimal:
 
 def _truncated(value: Any) -> int:
     """A signed target position; fractions are cut off (non-crypto exchanges)."""
-    return int(_decimal(value, Decimal(MAX_QUANTITY)))
+    return int(_decimal(value, Decimal(MAX_QUANTITY), signed=True))
 
 
 def _text_id(value: Any) -> str:
