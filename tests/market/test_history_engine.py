@@ -115,3 +115,22 @@ async def test_a_failed_range_keeps_what_arrived(tmp_path: Path, index: SymbolIn
     assert len(result.candles) == 25 * 288
     # Only the days of the failed range are fetched again.
     assert 1 <= healthy.calls < failing.calls
+
+
+@pytest.mark.parametrize(("interval", "days"), [
+    ("1s", 7), ("45s", 7), ("1m", 1_096), ("15m", 3_653), ("1h", 7_305), ("D", 18_263),
+    ("M", 18_263)])
+def test_the_range_limit_by_interval_is_checked_before_anything_else(
+        tmp_path: Path, index: SymbolIndex, interval: str, days: int) -> None:
+    history = service(tmp_path, index, RoundTheClock())
+    today = dt.datetime.fromtimestamp(NOW, IST).date()
+    first = today - dt.timedelta(days=days - 1)
+    # The limit itself is allowed, and days after today do not count.
+    history.validate("SBIN", "NSE", interval, first.isoformat(), "2999-12-31")
+    with pytest.raises(MarketDataError) as refused:
+        # Refused before the symbol is even looked up.
+        history.validate("NOSUCH", "NSE", interval, (first - dt.timedelta(days=1)).isoformat(),
+                         today.isoformat())
+    assert refused.value.status == 400
+    assert f"is {days + 1} days" in refused.value.message
+    assert f"at most {days} days per request" in refused.value.message

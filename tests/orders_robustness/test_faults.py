@@ -19,8 +19,10 @@ from typing import Any
 import httpx
 import pytest
 
+from algodesk.services.orders import QUOTE_TTL
 from tests.orders_robustness.stack import (
     RECONNECT,
+    SYMBOL,
     Stack,
     assert_journal_matches,
     error_of,
@@ -162,6 +164,32 @@ def test_broker_outage_gives_clear_errors_and_no_order(stack: Stack, fault: str)
     assert_clear_error(answers["placeorder"], *BROKER_WORDS)
     assert stack.sim.order_count() == orders_before  # the outage struck before the work
     settle_and_check(stack)
+
+
+# -- the quote a MARKET order is priced from cannot be read -----------------------------
+
+@pytest.mark.parametrize(("fault", "status", "what"), [
+    ("timeout_rate", 504, "did not answer in time"),
+    ("malformed_rate", 502, "unreadable"),
+    ("html_rate", 502, "unreadable"),
+    ("error_rate", 502, "not available right now"),
+])
+def test_a_market_order_whose_quote_cannot_be_read_is_a_gateway_error(
+        stack: Stack, fault: str, status: int, what: str) -> None:
+    """Nothing was rejected and nothing was sent: a failed read is 504 (no answer in
+    time) or 502 (transport, unreadable answer, outage), never 400 "rejected"."""
+    journal_rows, orders_before = len(stack.journal()), stack.sim.order_count()
+    stack.sim.faults(**{fault: 1.0})
+    time.sleep(QUOTE_TTL + 0.2)  # no quote read before the fault may still be shared
+    answer = stack.place(strategy=f"quote-{fault}", pricetype="MARKET", price="0")
+    stack.sim.faults(**{fault: 0.0})
+
+    assert answer.status_code == status, answer.text
+    message = assert_clear_error(answer, what)["message"]
+    assert f"the quote for {SYMBOL} could not be read" in message, message
+    assert "MARKET order was not sent" in message and "rejected" not in message, message
+    assert len(stack.journal()) == journal_rows  # refused before the journal
+    assert stack.sim.order_count() == orders_before
 
 
 # -- the daily session dies in the middle of a burst -------------------------------------
