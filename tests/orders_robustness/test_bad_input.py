@@ -236,3 +236,18 @@ def test_a_body_larger_than_a_megabyte_is_refused(stack: Stack) -> None:
     text = json.dumps({"apikey": stack.apikey, "padding": "x" * 1_100_000})
     message = message_of(post_raw(stack, "funds", text), status=413)
     assert "at most 1048576 bytes" in message["body"][0], message
+
+
+def test_every_post_endpoint_refuses_deep_json_with_a_400(stack: Stack) -> None:
+    with httpx.Client(base_url=stack.base_url, timeout=60) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+    posts = [path for path, operations in paths.items() if "post" in operations
+             and path.startswith("/api/v1/")]
+    assert len(posts) > 30, posts
+    text = f'{{"apikey": "{stack.apikey}", "x": {TOO_DEEP}}}'
+    with nothing_sent(stack):
+        answers = {path: post_raw(stack, path.removeprefix("/api/v1/"), text)
+                   for path in posts}
+    wrong = {path: (a.status_code, a.text[:200]) for path, a in answers.items()
+             if a.status_code != 400 or "nested too deeply" not in a.text}
+    assert not wrong, wrong
