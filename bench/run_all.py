@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_client
+import bench_hardening
 import bench_instruments
 import bench_market
 import bench_orders
@@ -26,6 +27,7 @@ BENCHES = {
     "instruments": (bench_instruments, "instruments"),
     "orders": (bench_orders, "orders_overhead"),
     "market": (bench_market, "market"),
+    "hardening": (bench_hardening, "hardening"),
 }
 
 
@@ -53,6 +55,7 @@ def main(names: list[str]) -> None:
     lines.extend(bench_instruments.readme_lines(instruments))
     lines.extend(bench_orders.readme_lines(orders))
     lines.extend(bench_market.readme_lines(market))
+    lines.extend(bench_hardening.readme_lines(figures["hardening"]))
     update_readme(lines)
 
 
