@@ -192,6 +192,22 @@ def test_a_market_order_whose_quote_cannot_be_read_is_a_gateway_error(
     assert stack.sim.order_count() == orders_before
 
 
+@pytest.mark.parametrize(("fault", "status", "what"), [
+    ("timeout_rate", 504, "did not answer in time"),
+    ("malformed_rate", 502, "unreadable"),
+    ("error_rate", 502, "not available right now"),
+])
+def test_a_failed_market_data_read_has_its_class_status(
+        stack: Stack, fault: str, status: int, what: str) -> None:
+    stack.sim.faults(**{fault: 1.0})
+    time.sleep(QUOTE_TTL + 0.2)  # a quote read before the fault is no longer shared
+    answer = stack.post("quotes", {"symbol": SYMBOL, "exchange": "NSE"})
+    stack.sim.faults(**{fault: 0.0})
+    assert answer.status_code == status, answer.text
+    message = assert_clear_error(answer, what)["message"]
+    assert "the quotes data could not be read" in message, message
+
+
 # -- the daily session dies in the middle of a burst -------------------------------------
 
 def test_session_expiry_mid_burst(stack: Stack) -> None:

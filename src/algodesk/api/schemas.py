@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from ..services.orders import MAX_ORDER_QUANTITY
+
 API_DESCRIPTION = """The OpenAlgo REST API on ICICI Direct's Breeze: every call is a POST with a JSON \
 body carrying `apikey` (GET /instruments takes it in the query string). Numbers may be \
 JSON numbers or numeric strings; `action` is case-insensitive; other enumerations are \
@@ -118,12 +120,12 @@ PRODUCTS = ("MIS", "NRML", "CNC")
 ACTIONS = ("BUY", "SELL")
 
 # Bounds that protect money and the event loop (README, "Limits"). A quantity above one
-# crore units or a price above one crore rupees is a typo on any Indian exchange (the
-# dearest share trades near ₹1.5 lakh); F&O orders are further held to the exchange's
-# freeze quantity by the order service. A numeric string is length-checked before it is
-# converted, and its magnitude compared before any int() (building a 400,000-digit
-# integer is what blocks the loop, not reading the text).
-MAX_QUANTITY = 10_000_000
+# crore units (the order service's own ceiling) or a price above one crore rupees is a
+# typo on any Indian exchange (the dearest share trades near ₹1.5 lakh); F&O orders are
+# further held to the exchange's freeze quantity by the order service. A numeric string
+# is length-checked before it is converted, and its magnitude compared before any int()
+# (building a 400,000-digit integer is what blocks the loop, not reading the text).
+MAX_QUANTITY = MAX_ORDER_QUANTITY
 MAX_PRICE = Decimal(10_000_000)
 MAX_NUMBER_TEXT = 32
 MAX_ORDER_ID = 64

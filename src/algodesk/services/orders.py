@@ -46,6 +46,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 INDEX_EXCHANGES = ("NSE_INDEX", "BSE_INDEX")
+# Units in one order: a crore. More is a typo on any Indian exchange; F&O orders are
+# held to the contract's (much lower) freeze quantity as well. The API's request models
+# carry the same bound; this one also covers quantities the platform computes (smart
+# orders, close-all) and webhooks.
+MAX_ORDER_QUANTITY = 10_000_000
 QUOTE_TTL = 1.0
 LOST_ANSWER = (ResponseTimeout, MalformedResponse)
 ACTION_NAMES = {"place": "order", "modify": "modification", "cancel": "cancellation"}
@@ -132,6 +137,9 @@ class OrderService:
             return inst, product
         if request.quantity <= 0:
             raise OrderError(400, "quantity must be greater than 0")
+        if request.quantity > MAX_ORDER_QUANTITY:
+            raise OrderError(400, f"quantity {request.quantity} is more than one order may "
+                                  f"carry: at most {MAX_ORDER_QUANTITY}")
         if inst.lot_size > 1 and request.quantity % inst.lot_size:
             raise OrderError(400, f"quantity {request.quantity} is not a multiple of the lot "
                                   f"size {inst.lot_size} of {inst.symbol}")
