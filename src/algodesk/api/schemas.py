@@ -132,14 +132,20 @@ MAX_ORDER_ID = 64
 MAX_STRATEGY = 100
 MAX_SYMBOL = 100
 MAX_ORDERS_PER_REQUEST = 100  # basket legs (splitorder has the same cap)
-_NUMERIC_TEXT = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"
+# The string forms the documentation promises, each within its field's bounds (the
+# parser is more lenient: spaces, "1.0", exponents inside the bounds).
+_UP_TO_MAX = r"[1-9]\d{0,6}|10000000"  # 1 to MAX_QUANTITY and MAX_PRICE, spelled out
+_POSITIVE_TEXT = rf"^(?:{_UP_TO_MAX})$"
+_COUNT_TEXT = rf"^(?:0|{_UP_TO_MAX})$"
+_SIGNED_TEXT = rf"^-?(?:0|{_UP_TO_MAX})$"
+_PRICE_TEXT = r"^(?:\d{1,7}(?:\.\d{1,24})?|10000000(?:\.0{1,24})?)$"
 
 
-def _number_schema(kind: str, **bounds: Any) -> WithJsonSchema:
+def _number_schema(kind: str, pattern: str, **bounds: Any) -> WithJsonSchema:
     """A number sent as JSON number or numeric string: the bounds apply to either."""
     return WithJsonSchema({"anyOf": [
         {"type": kind, **bounds},
-        {"type": "string", "maxLength": MAX_NUMBER_TEXT, "pattern": _NUMERIC_TEXT},
+        {"type": "string", "maxLength": MAX_NUMBER_TEXT, "pattern": pattern},
     ]})
 
 
@@ -161,8 +167,8 @@ def _decimal(value: Any, limit: Decimal, *, signed: bool = False) -> Decimal:
         if abs(value) > int(limit):  # before str(): a huge int is slow to write out
             raise _too_large(value, limit, signed)
         text = str(value)
-    elif isinstance(value, float):
-        text = repr(value)
+    elif isinstance(value, float | Decimal):  # Decimal: models built in Python
+        text = str(value)
     else:
         raise ValueError("Must be a number.")
     try:
@@ -233,16 +239,21 @@ Action = Annotated[str, *_enum(ACTIONS, upper=True)]
 PriceType = Annotated[str, *_enum(PRICE_TYPES)]
 Product = Annotated[str, *_enum(PRODUCTS)]
 Quantity = Annotated[int, BeforeValidator(_whole), Field(gt=0, le=MAX_QUANTITY),
-                     _number_schema("integer", exclusiveMinimum=0, maximum=MAX_QUANTITY)]
+                     _number_schema("integer", _POSITIVE_TEXT, minimum=1,
+                                    maximum=MAX_QUANTITY)]
 QuantityOrZero = Annotated[int, BeforeValidator(_whole), Field(ge=0, le=MAX_QUANTITY),
-                           _number_schema("integer", minimum=0, maximum=MAX_QUANTITY)]
+                           _number_schema("integer", _COUNT_TEXT, minimum=0,
+                                          maximum=MAX_QUANTITY)]
 OptionalCount = Annotated[int, BeforeValidator(_optional_whole),
                           Field(ge=0, le=MAX_QUANTITY),
-                          _number_schema("integer", minimum=0, maximum=MAX_QUANTITY)]
+                          _number_schema("integer", _COUNT_TEXT, minimum=0,
+                                         maximum=MAX_QUANTITY)]
 Price = Annotated[Decimal, BeforeValidator(_price), Field(ge=0, le=MAX_PRICE),
-                  _number_schema("number", minimum=0, maximum=int(MAX_PRICE))]
+                  _number_schema("number", _PRICE_TEXT, minimum=0,
+                                 maximum=int(MAX_PRICE))]
 Target = Annotated[int, BeforeValidator(_truncated), Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY),
-                   _number_schema("integer", minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY)]
+                   _number_schema("integer", _SIGNED_TEXT, minimum=-MAX_QUANTITY,
+                                  maximum=MAX_QUANTITY)]
 OrderId = Annotated[str, BeforeValidator(_text_id),
                     WithJsonSchema({"type": "string", "minLength": 1,
                                     "maxLength": MAX_ORDER_ID})]
