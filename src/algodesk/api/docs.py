@@ -8,6 +8,7 @@ the web pages are not an API.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -28,11 +29,14 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                                description=API_DESCRIPTION, routes=app.routes)
         for methods in document.get("paths", {}).values():
             for operation in methods.values():
-                # Validation errors are OpenAlgo's 400, not FastAPI's 422.
-                if operation.get("responses", {}).pop("422", None) is not None:
-                    operation["responses"]["400"] = {
-                        "description": "Validation error: `message` maps each field to "
-                                       "what is wrong with it"}
+                # Validation errors are OpenAlgo's 400 (declared with the other errors,
+                # `responses.py`), never FastAPI's 422.
+                operation.get("responses", {}).pop("422", None)
+        components = document.get("components", {}).get("schemas", {})
+        text = json.dumps(document.get("paths", {}))
+        for name in ("HTTPValidationError", "ValidationError"):  # the 422's body
+            if f'"#/components/schemas/{name}"' not in text:
+                components.pop(name, None)
         app.openapi_schema = document
     return app.openapi_schema
 

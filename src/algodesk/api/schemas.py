@@ -45,10 +45,24 @@ class Reply(BaseModel):
     broker: str
 
 
+class InvalidSymbol(BaseModel):
+    symbol: str
+    exchange: str
+    error: str
+
+
 class ErrorReply(BaseModel):
+    """Every error reply (its HTTP status says which kind)."""
+
     status: Literal["error"] = "error"
-    message: str
-    broker: str | None = None
+    message: str | dict[str, list[str]] = Field(
+        description="What went wrong; for a validation error a map of each field to what "
+                    "is wrong with it and what is accepted")
+    broker: str | None = Field(default=None, description="Absent from the invalid-key "
+                                                         "replies")
+    retry_after: int | None = Field(default=None, description="429: seconds to wait")
+    invalid_symbols: list[InvalidSymbol] | None = Field(
+        default=None, description="multiquotes, when no symbol was found")
 
 
 # --------------------------------------------------------------------------- ping
