@@ -15,11 +15,31 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from .schemas import API_DESCRIPTION
 
+# Descriptions are written in a small Markdown subset (paragraphs, lists, `code`,
+# *emphasis*): rendered with raw HTML off, so any markup in a description is escaped.
+_markdown = MarkdownIt("zero", {"html": False}).enable(["emphasis", "backticks", "list",
+                                                       "escape"])
+
+
+def markdown(text: str) -> Markup:
+    """`text` (Markdown) as safe HTML: paragraphs and lists."""
+    return Markup(_markdown.render(text or ""))
+
+
+def markdown_inline(text: str) -> Markup:
+    """`text` (Markdown) as safe inline HTML, for a table cell."""
+    return Markup(_markdown.renderInline(text or ""))
+
+
 _templates = Environment(loader=PackageLoader("algodesk.api", "templates"),
                          autoescape=select_autoescape(["html"]))
+_templates.filters["markdown"] = markdown
+_templates.filters["markdown_inline"] = markdown_inline
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:
@@ -110,4 +130,4 @@ def build_docs_router(app: FastAPI) -> APIRouter:
     return router
 
 
-__all__ = ["build_docs_router", "openapi_document"]
+__all__ = ["build_docs_router", "markdown", "markdown_inline", "openapi_document"]

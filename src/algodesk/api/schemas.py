@@ -130,6 +130,19 @@ PRICE_TYPES = ("MARKET", "LIMIT", "SL", "SL-M")
 PRODUCTS = ("MIS", "NRML", "CNC")
 ACTIONS = ("BUY", "SELL")
 _NUMBER_SCHEMA = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]})
+# The documented forms of the bounded numbers (validation also takes `1e2` and the like).
+_POSITIVE_SCHEMA = WithJsonSchema({"anyOf": [
+    {"type": "integer", "minimum": 1},
+    {"type": "string", "pattern": r"^\s*\+?[0-9]*[1-9][0-9]*(\.0*)?\s*$"}]})
+_COUNT_SCHEMA = WithJsonSchema({"anyOf": [
+    {"type": "integer", "minimum": 0},
+    {"type": "string", "pattern": r"^\s*\+?[0-9]+(\.0*)?\s*$"}]})
+_OPTIONAL_COUNT_SCHEMA = WithJsonSchema({"anyOf": [
+    {"type": "integer", "minimum": 0},
+    {"type": "string", "pattern": r"^\s*(\+?[0-9]+(\.0*)?)?\s*$"}, {"type": "null"}]})
+_PRICE_SCHEMA = WithJsonSchema({"anyOf": [
+    {"type": "number", "minimum": 0},
+    {"type": "string", "pattern": r"^\s*\+?([0-9]+\.?[0-9]*|\.[0-9]+)?\s*$"}, {"type": "null"}]})
 
 
 def _decimal(value: Any) -> Decimal:
@@ -197,12 +210,14 @@ ExchangeCode = Annotated[str, *_enum(EXCHANGES)]
 Action = Annotated[str, *_enum(ACTIONS, upper=True)]
 PriceType = Annotated[str, *_enum(PRICE_TYPES)]
 Product = Annotated[str, *_enum(PRODUCTS)]
-Quantity = Annotated[int, BeforeValidator(_whole), Field(gt=0), _NUMBER_SCHEMA]
-QuantityOrZero = Annotated[int, BeforeValidator(_whole), Field(ge=0), _NUMBER_SCHEMA]
-OptionalCount = Annotated[int, BeforeValidator(_optional_whole), Field(ge=0), _NUMBER_SCHEMA]
-Price = Annotated[Decimal, BeforeValidator(_price), _NUMBER_SCHEMA]
+Quantity = Annotated[int, BeforeValidator(_whole), Field(gt=0), _POSITIVE_SCHEMA]
+QuantityOrZero = Annotated[int, BeforeValidator(_whole), Field(ge=0), _COUNT_SCHEMA]
+OptionalCount = Annotated[int, BeforeValidator(_optional_whole), Field(ge=0),
+                          _OPTIONAL_COUNT_SCHEMA]
+Price = Annotated[Decimal, BeforeValidator(_price), _PRICE_SCHEMA]
 Target = Annotated[int, BeforeValidator(_truncated), _NUMBER_SCHEMA]
-OrderId = Annotated[str, BeforeValidator(_text_id), WithJsonSchema({"type": "string"})]
+OrderId = Annotated[str, BeforeValidator(_text_id),
+                    WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"})]
 SymbolText = Annotated[str, Field(min_length=1, max_length=100)]
 
 
@@ -468,7 +483,8 @@ class MarginPosition(BaseModel):
 
 
 class MarginRequest(OpenAlgoRequest):
-    positions: list[MarginPosition]
+    # Bounds checked by the endpoint (its own message); documented here.
+    positions: list[MarginPosition] = Field(json_schema_extra={"minItems": 1, "maxItems": 50})
 
 
 class MarginData(BaseModel):

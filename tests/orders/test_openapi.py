@@ -1,0 +1,140 @@
+"""The API description is the API: every /api/v1 operation documents its reply and
+every status it can answer, /docs renders the descriptions' Markdown, and schemathesis
+holds the running platform (on the simulator) to /openapi.json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+
+from algodesk.api.docs import markdown, markdown_inline
+from tests.orders.conftest import Desk
+
+ERROR_STATUSES = ("400", "403", "429")
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(method, path, operation)
+            for path, methods in document["paths"].items() if path.startswith("/api/v1/")
+            for method, operation in methods.items()]
+
+
+def _schema_of(document: dict[str, Any], ref: str) -> dict[str, Any]:
+    return document["components"]["schemas"][ref.rsplit("/", 1)[-1]]  # type: ignore[no-any-return]
+
+
+def test_every_operation_documents_its_reply_and_errors(desk: Desk) -> None:
+    document = desk.get("/openapi.json").json()
+    operations = _operations(document)
+    assert len(operations) >= 35
+    missing_reply, missing_errors, wrong_error_body = [], [], []
+    for method, path, operation in operations:
+        responses = operation["responses"]
+        reply = responses.get("200", {}).get("content", {}).get("application/json", {})
+        if not reply.get("schema", {}).get("$ref"):
+            missing_reply.append(f"{method} {path}")
+        if "422" in responses or not all(code in responses for code in ERROR_STATUSES):
+            missing_errors.append(f"{method} {path}: {sorted(responses)}")
+        for code, answer in responses.items():
+            body = answer.get("content", {}).get("application/json", {}).get("schema", {})
+            if code != "200" and body.get("$ref") != "#/components/schemas/ErrorReply":
+                wrong_error_body.append(f"{method} {path} {code}")
+    assert not missing_reply, missing_reply
+    assert not missing_errors, missing_errors
+    assert not wrong_error_body, wrong_error_body
+
+
+def test_statuses_follow_what_each_operation_does(desk: Desk) -> None:
+    paths = desk.get("/openapi.json").json()["paths"]
+
+    def codes(name: str, method: str = "post") -> set[str]:
+        return set(paths[f"/api/v1/{name}"][method]["responses"])
+
+    assert {"502", "503", "504"} <= codes("placeorder")  # held, broker down, answer lost
+    assert {"404", "503", "504"} <= codes("cancelorder")
+    assert "404" in codes("orderstatus") and "404" in codes("symbol")
+    assert "502" in codes("quotes") and "502" not in codes("intervals")  # no broker call
+    assert "401" in codes("instruments", "get")
+    assert "text/csv" in paths["/api/v1/instruments"]["get"]["responses"]["200"]["content"]
+
+
+def test_request_schemas_bound_what_validation_bounds(desk: Desk) -> None:
+    document = desk.get("/openapi.json").json()
+    place = _schema_of(document, "PlaceOrderRequest")["properties"]
+    for form in place["quantity"]["anyOf"]:
+        assert form.get("minimum") == 1 or form.get("pattern")
+    assert _schema_of(document, "CancelOrderRequest")["properties"]["orderid"]["minLength"] == 1
+    positions = _schema_of(document, "MarginRequest")["properties"]["positions"]
+    assert (positions["minItems"], positions["maxItems"]) == (1, 50)
+    # ... and validation refuses the same bodies (400, naming the field).
+    order = {"symbol": "SBIN", "exchange": "NSE", "action": "BUY", "product": "CNC",
+             "pricetype": "MARKET", "strategy": "docs"}
+    for body, field in (({**order, "quantity": 0}, "quantity"),
+                        ({**order, "quantity": "0"}, "quantity")):
+        answer = desk.post("placeorder", body)
+        assert answer.status_code == 400 and field in answer.json()["message"], answer.text
+    answer = desk.post("cancelorder", {"orderid": " "})
+    assert answer.status_code == 400 and "orderid" in answer.json()["message"], answer.text
+    answer = desk.post("margin", {"positions": []})
+    assert answer.status_code == 400, answer.text
+
+
+def test_docs_render_markdown_as_html() -> None:
+    assert str(markdown("Send `apikey` in *every* body.")) == (
+        "<p>Send <code>apikey</code> in <em>every</em> body.</p>\n")
+    assert "<ul>\n<li>one</li>" in str(markdown("Two:\n\n- one\n- two"))
+    # Markup in a description is text, never HTML.
+    assert str(markdown_inline("`<b>` <script>x</script>")) == (
+        "<code>&lt;b&gt;</code> &lt;script&gt;x&lt;/script&gt;")
+
+
+def test_docs_page_shows_code_not_backticks(desk: Desk) -> None:
+    page = desk.get("/docs").text
+    assert "<code>apikey</code>" in page  # the API's description
+    assert "<code>note</code>" in page  # an endpoint's description (orderbook)
+    assert "`" not in page.replace("<code>", "").split("<h2>Models</h2>")[0]
+    assert "<script" not in page
+
+
+# --------------------------------------------------------------------------- schemathesis
+#
+# Every documented operation, with a valid API key put into every body (or the query
+# string of GET /instruments), generated from the schema in both positive and negative
+# modes. Nothing is excluded: order operations place real orders, on the simulator.
+# Checks: no 5xx (the broker is healthy here, so a 502-504 would be a bug too), every
+# status documented for its operation, every reply matching its documented schema and
+# content type, and every answer within 5 s.
+
+RESPONSE_LIMIT_SECONDS = 5.0
+EXAMPLES_PER_OPERATION = 12
+CHECKS = [checks.not_a_server_error, checks.status_code_conformance,
+          checks.content_type_conformance, checks.response_schema_conformance,
+          checks.max_response_time]
+
+
+@pytest.fixture(scope="module")
+def api_schema(desk: Desk) -> Any:
+    loaded = schemathesis.openapi.from_url(f"{desk.platform.base_url}/openapi.json")
+    loaded.config.checks.update(max_response_time=RESPONSE_LIMIT_SECONDS)
+    loaded.config.generation.update(deterministic=True)
+    return loaded
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@pytest.mark.timeout(300)
+@schema.parametrize()
+@settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None,
+          suppress_health_check=list(HealthCheck))
+def test_platform_answers_as_documented(case: Any, desk: Desk) -> None:
+    if isinstance(case.body, dict):
+        case.body["apikey"] = desk.apikey
+    if case.method == "GET":
+        case.query = {**(case.query or {}), "apikey": desk.apikey}
+    case.call_and_validate(checks=CHECKS, timeout=30)
