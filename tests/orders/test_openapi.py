@@ -106,6 +106,8 @@ def test_docs_page_shows_code_not_backticks(desk: Desk) -> None:
     assert "<code>note</code>" in page  # an endpoint's description (orderbook)
     assert "`" not in page.replace("<code>", "").split("<h2>Models</h2>")[0]
     assert "<script" not in page
+    place = page.split('id="POST-api-v1-placeorder"')[1].split("</tr>")[0]
+    assert ">503</abbr>" in place and ">504</abbr>" in place  # the statuses, each explained
 
 
 # --------------------------------------------------------------------------- schemathesis

@@ -107,6 +107,9 @@ def _endpoints(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "request": _type_of(body, {}) if body else "",
                 "query": [p["name"] for p in operation.get("parameters", [])],
                 "reply": _type_of(reply, {}) if reply else "",
+                "statuses": [{"code": code, "description": answer.get("description", "")}
+                             for code, answer in sorted(operation.get("responses", {}).items())
+                             if code != "200"],
             })
     return sorted(endpoints, key=lambda e: (e["tag"], e["path"]))
 
