@@ -14,6 +14,7 @@ from ..brokers.icici import BreezeError
 from ..brokers.icici.schemas import BreezeFunds
 from ..runtime import get_runtime
 from .common import Viewer, checked_form, field, notice, redirect, render, require_user
+from .master_view import master_view
 
 router = APIRouter()
 
@@ -57,7 +58,8 @@ async def dashboard(request: Request, m: str = "") -> Response:
         except BreezeError as exc:
             funds_error = f"the broker did not give the funds: {exc.message}"
     return render(request, viewer, "dashboard.html", funds=funds, funds_error=funds_error,
-                  message=notice(m), coming=COMING)
+                  message=notice(m), coming=COMING,
+                  master=master_view(get_runtime(request).instruments))
 
 
 @router.get("/coming/{page}")
