@@ -215,9 +215,13 @@ class InstrumentService:
             self._failures, self._next_try_at = 0, None
         else:
             self._failures += 1
-            self._next_try_at = self._clock() + timedelta(seconds=self.retry_delay(
-                self._failures))
-            log.warning("master contract: next try in %.0f s", self.retry_delay(self._failures))
+            self._next_try_at = None
+            # Retried only while the master in service is stale (or there is none): a
+            # failed manual refresh of today's master leaves it serving, nothing to chase.
+            if self.settings.contracts_auto_refresh and self._stale():
+                delay = self.retry_delay(self._failures)
+                self._next_try_at = self._clock() + timedelta(seconds=delay)
+                log.warning("master contract: next try in %.0f s", delay)
         self._last = outcome
         return outcome
 
@@ -257,7 +261,7 @@ class InstrumentService:
             wake = min(next_due(now, self._refresh_at), now + timedelta(seconds=POLL_SECONDS))
             if self._next_try_at is not None and self._stale():
                 wake = min(wake, self._next_try_at)
-            await asyncio.sleep(max(0.2, (wake - now).total_seconds()))
+            await asyncio.sleep(max(1.0, (wake - now).total_seconds()))
             try:
                 await self._tick()
             except asyncio.CancelledError:
