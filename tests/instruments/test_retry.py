@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,6 +14,7 @@ from algodesk.config import Settings
 from algodesk.instruments import InstrumentService
 from algodesk.instruments.errors import MasterContractUnavailable
 from algodesk.storage import Database
+from algodesk.web.master_view import master_view
 
 from .conftest import Answer, BadServer
 
@@ -61,6 +63,42 @@ async def test_a_failed_start_up_download_is_retried_promptly(
         status = service.status()
         assert status.state == "ready" and status.failures == 0 and status.next_try_at is None
         assert status.last_result is not None and status.last_result["trigger"] == "retry"
+    finally:
+        await service.stop()
+        database.dispose()
+
+
+async def test_a_failed_refresh_of_a_stale_master_keeps_it_and_says_when_next(
+        bad_server: BadServer, small_zip: bytes, make_settings: Callable[..., Settings]
+) -> None:
+    """The daily refresh fails: the old master serves on, the pages say why and when the
+    next try is, and that try comes seconds later."""
+    settings = make_settings(security_master_url=bad_server.url,
+                             contracts_retry_seconds=60, contracts_retry_max_seconds=120)
+    database = Database(settings.database_url)
+    # The master is stored with the wall clock's time; a week later it is stale whatever
+    # the day (a week holds five weekday refresh times).
+    now = [datetime.now(UTC)]
+    service = InstrumentService(settings, database, clock=lambda: now[0])
+    try:
+        bad_server.answer = Answer(body=small_zip)
+        assert (await service.refresh()).ok
+        now[0] += timedelta(days=7)
+        service.settings = settings.model_copy(update={"contracts_auto_refresh": True})
+        bad_server.answer = Answer(status=500, body=b"down")
+        failed = await service.refresh(manual=False)
+        assert not failed.ok and failed.message.endswith(
+            "(the previous master stays in service)")
+        status = service.status()
+        assert status.state == "ready" and status.stale
+        assert status.next_try_at == now[0] + timedelta(seconds=60)
+        view = master_view(service)
+        assert view.instrument_count == len(service.index) > 0
+        assert "the last refresh failed at download" in view.problem and "HTTP 500" in view.problem
+        assert view.next_try_at == status.next_try_at
+        failed_again = await service.refresh(manual=False)
+        assert not failed_again.ok
+        assert service.status().next_try_at == now[0] + timedelta(seconds=120)  # doubled
     finally:
         await service.stop()
         database.dispose()
