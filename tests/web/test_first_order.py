@@ -85,7 +85,16 @@ def test_no_master_yet_is_a_503_with_the_reason_and_the_retry_is_prompt(
                          "http://127.0.0.1:5000/icici/callback"))
     key = first_run(platform, simulator)
 
-    placed = platform.api("placeorder", {"apikey": key, **SBIN_ORDER})
+    def between_tries(endpoint: str, payload: dict[str, Any]) -> httpx.Response:
+        """The answer while no try is running (one runs every second or two here)."""
+        for _ in range(50):
+            answer = platform.api(endpoint, {"apikey": key, **payload})
+            if "Trying again now" not in answer.text:
+                return answer
+            time.sleep(0.05)
+        raise AssertionError(answer.text)
+
+    placed = between_tries("placeorder", SBIN_ORDER)
     assert placed.status_code == 503, placed.text
     body = placed.json()
     assert body["status"] == "error" and body["broker"] == "icici"
@@ -98,7 +107,7 @@ def test_no_master_yet_is_a_503_with_the_reason_and_the_retry_is_prompt(
     for endpoint, payload in (("symbol", {"symbol": "SBIN", "exchange": "NSE"}),
                               ("search", {"query": "SBIN"}),
                               ("quotes", {"symbol": "SBIN", "exchange": "NSE"})):
-        answer = platform.api(endpoint, {"apikey": key, **payload})
+        answer = between_tries(endpoint, payload)
         assert answer.status_code == 503, (endpoint, answer.text)
         assert "No master contract yet" in answer.json()["message"]
     # A malformed key is still refused first: the 503 is for callers who may trade.
@@ -109,6 +118,11 @@ def test_no_master_yet_is_a_503_with_the_reason_and_the_retry_is_prompt(
         assert browser.login().status_code == 303
         for page in ("/", "/broker"):
             text = browser.get(page).text
+            for _ in range(50):  # as above: a page shown between two tries
+                if 'data-state="loading"' not in text:
+                    break
+                time.sleep(0.05)
+                text = browser.get(page).text
             assert 'data-state="failed"' in text, page
             assert "HTTP 500" in text and "The next try is at" in text
     finally:

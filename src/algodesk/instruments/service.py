@@ -107,7 +107,9 @@ class InstrumentService:
         stage failed how, and when the next try is."""
         now = self._clock()
         refreshing = self._inflight is not None and not self._inflight.done()
-        if refreshing or (self._last is None and self.settings.contracts_auto_refresh):
+        failed_before = self._last is not None and not self._last.ok
+        if (refreshing and not failed_before) or (
+                self._last is None and self.settings.contracts_auto_refresh):
             phase = self._progress.phase
             doing = ("downloading SecurityMaster.zip" if phase in ("idle", "downloading")
                      else f"{phase} SecurityMaster.zip")
@@ -117,7 +119,9 @@ class InstrumentService:
         reason = (f"the last try failed at {self._last.stage}: "
                   f"{self._last.message.removesuffix(f' ({NONE_YET})')}" if self._last
                   else "no download has been tried")
-        if self._next_try_at is not None:
+        if refreshing:
+            wait, when = 5, "Trying again now"
+        elif self._next_try_at is not None:
             wait = max(1, int((self._next_try_at - now).total_seconds() + 0.999))
             when = (f"The next try is at {self._next_try_at.astimezone(IST):%H:%M:%S} IST "
                     f"(in {wait} s)")
