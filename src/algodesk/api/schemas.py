@@ -21,8 +21,10 @@ maps each field to what is wrong with it, naming the accepted values.
 
 Every reply names the broker behind it (`broker`: `simulator` in demo mode, `icici` \
 otherwise). 403: invalid API key, or no usable broker session (the message says where to \
-log in). 429: Breeze's call budget is spent (`retry_after`). 502: ICICI failed. 504: an \
-order whose answer was lost; it is reconciled against ICICI's order book, never resent.
+log in). 429: Breeze's call budget is spent (`retry_after`). 502: ICICI failed. 503: no \
+master contract yet, so symbols cannot be looked up (loading, or why the download failed \
+and when the next try is; `retry_after`). 504: an order whose answer was lost; it is \
+reconciled against ICICI's order book, never resent.
 
 Breeze takes no market orders: MARKET (and SL-M) orders go as aggressive limit orders \
 priced from the last traded price, and the order book's `note` says so. Orders on \

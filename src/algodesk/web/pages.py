@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 from fastapi import APIRouter, Request
@@ -14,6 +15,7 @@ from ..brokers.icici import BreezeError
 from ..brokers.icici.schemas import BreezeFunds
 from ..runtime import get_runtime
 from .common import Viewer, checked_form, field, notice, redirect, render, require_user
+from .master_view import master_view
 
 router = APIRouter()
 
@@ -57,7 +59,8 @@ async def dashboard(request: Request, m: str = "") -> Response:
         except BreezeError as exc:
             funds_error = f"the broker did not give the funds: {exc.message}"
     return render(request, viewer, "dashboard.html", funds=funds, funds_error=funds_error,
-                  message=notice(m), coming=COMING)
+                  message=notice(m), coming=COMING,
+                  master=master_view(get_runtime(request).instruments))
 
 
 @router.get("/coming/{page}")
@@ -74,11 +77,40 @@ async def coming(request: Request, page: str) -> Response:
 # ---------------------------------------------------------------------- API key
 
 
+class KeyReveals:
+    """A new key handed from the POST that made it to the one page view that shows it.
+
+    Generating answers with a redirect, so a browser refresh re-reads the page instead of
+    posting again (which would rotate the key the trader just copied). The key waits here,
+    in memory only and for a short while, under the web session that asked for it; the
+    first view takes it, so a refresh no longer shows it."""
+
+    LIFETIME_S = 120.0
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, tuple[str, float]] = {}
+
+    def put(self, session_token: str, key: str) -> None:
+        now = time.monotonic()
+        self._waiting = {token: entry for token, entry in self._waiting.items()
+                         if entry[1] > now}
+        self._waiting[session_token] = (key, now + self.LIFETIME_S)
+
+    def take(self, session_token: str) -> str | None:
+        key, until = self._waiting.pop(session_token, (None, 0.0))
+        return key if until > time.monotonic() else None
+
+
+reveals = KeyReveals()
+
+
 @router.get("/apikey")
 async def apikey_page(request: Request, m: str = "") -> Response:
     viewer = require_user(request)
     key = get_runtime(request).api_keys.active(viewer.user_id)
-    return render(request, viewer, "apikey.html", key=key, new_key=None, message=notice(m))
+    new_key = reveals.take(viewer.session_token or "")
+    return render(request, viewer, "apikey.html", key=key, new_key=new_key,
+                  message=None if new_key else notice(m))
 
 
 @router.post("/apikey/generate")
@@ -88,8 +120,8 @@ async def apikey_generate(request: Request) -> Response:
     await checked_form(request, viewer)
     keys = get_runtime(request).api_keys
     new_key = await run_in_threadpool(keys.create, viewer.user_id)
-    return render(request, viewer, "apikey.html", key=keys.active(viewer.user_id),
-                  new_key=new_key, message=None)
+    reveals.put(viewer.session_token or "", new_key)
+    return redirect("/apikey")
 
 
 @router.post("/apikey/revoke")
