@@ -41,12 +41,14 @@ from .market_schemas import (
     SymbolRequest,
     TimingsRequest,
 )
+from .responses import LOOKUP_ERRORS, errors
 from .routing import api_router, post
 from .schemas import OpenAlgoRequest
 
 router = api_router("market data")
 # The replies are written as plain JSON; `response_model` only documents them (a
 # Response returned by an endpoint is sent as it is).
+NO_MASTER = errors(*LOOKUP_ERRORS)
 
 
 def desk(request: Request) -> MarketDesk:
@@ -66,7 +68,7 @@ def success(broker: str, **payload: Any) -> JSONResponse:
     return JSONResponse({"status": "success", **payload, "broker": broker})
 
 
-@post(router, "quotes", response_model=QuoteReply)
+@post(router, "quotes", response_model=QuoteReply, responses=NO_MASTER)
 async def quotes(body: SymbolRequest, broker: ConnectedBroker, request: Request) -> JSONResponse:
     """Last price, day's range, best bid and ask, volume and open interest."""
     with answering():
@@ -74,7 +76,7 @@ async def quotes(body: SymbolRequest, broker: ConnectedBroker, request: Request)
     return success(broker.broker_name, data=data)
 
 
-@post(router, "multiquotes", response_model=MultiQuotesReply)
+@post(router, "multiquotes", response_model=MultiQuotesReply, responses=NO_MASTER)
 async def multiquotes(body: MultiQuotesRequest, broker: ConnectedBroker,
                       request: Request) -> JSONResponse:
     """Quotes of several symbols (one broker read each, shared and cached for a second);
@@ -85,7 +87,7 @@ async def multiquotes(body: MultiQuotesRequest, broker: ConnectedBroker,
     return success(broker.broker_name, results=results)
 
 
-@post(router, "depth", response_model=DepthReply)
+@post(router, "depth", response_model=DepthReply, responses=NO_MASTER)
 async def depth(body: SymbolRequest, broker: ConnectedBroker, request: Request) -> JSONResponse:
     """Five levels a side, padded with zeros: Breeze's REST quote has only the best bid
     and offer (`depth_levels` 1, and `note` says so)."""
@@ -94,7 +96,7 @@ async def depth(body: SymbolRequest, broker: ConnectedBroker, request: Request) 
     return success(broker.broker_name, data=data, note=BEST_ONLY_NOTE)
 
 
-@post(router, "history", response_model=HistoryReply)
+@post(router, "history", response_model=HistoryReply, responses=NO_MASTER)
 async def history(body: HistoryRequest, broker: ConnectedBroker, request: Request) -> Response:
     """Candles for any interval of the contract's list (and multiples such as 7m or 2W).
     Breeze's own intervals are fetched; the others are built from the coarsest one that

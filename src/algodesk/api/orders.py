@@ -12,7 +12,7 @@ from ..services.composite import CompositeOrders
 from ..services.orders import OrderRequest, OrderService
 from ..services.ports import OrderError
 from .deps import ConnectedBroker
-from .responses import ORDER_ERRORS, errors
+from .responses import LOOKUP_ERRORS, ORDER_ERRORS, errors
 from .routing import api_router, post, trading
 from .schemas import (
     BasketOrderReply,
@@ -39,7 +39,8 @@ router = api_router("orders")
 REQUESTED_BY = "api"
 # A single order action: held while the journal reconciles (503), in doubt when its
 # answer is lost (504). Composite actions report those per item instead.
-ACTION_ERRORS = errors(*ORDER_ERRORS, broker=True)
+ACTION_ERRORS = errors(*ORDER_ERRORS, broker=True, held=True)
+NO_MASTER = errors(*LOOKUP_ERRORS)
 UNKNOWN_ORDER = errors(404, broker=True, not_found="No order with this id today")
 
 
@@ -83,7 +84,7 @@ async def placesmartorder(body: SmartOrderRequest, broker: ConnectedBroker,
     return SmartOrderReply(broker=broker.broker_name, orderid=outcome.orderid)
 
 
-@post(router, "basketorder", response_model=BasketOrderReply)
+@post(router, "basketorder", response_model=BasketOrderReply, responses=NO_MASTER)
 async def basketorder(body: BasketOrderRequest, broker: ConnectedBroker,
                       request: Request) -> BasketOrderReply:
     """Place every leg on its own, BUY legs before SELL legs; `results` in request order."""
@@ -92,7 +93,7 @@ async def basketorder(body: BasketOrderRequest, broker: ConnectedBroker,
     return BasketOrderReply.model_validate({"broker": broker.broker_name, "results": results})
 
 
-@post(router, "splitorder", response_model=SplitOrderReply)
+@post(router, "splitorder", response_model=SplitOrderReply, responses=NO_MASTER)
 async def splitorder(body: SplitOrderRequest, broker: ConnectedBroker,
                      request: Request) -> SplitOrderReply:
     """`quantity` as orders of `splitsize` plus one for the remainder (at most 100)."""
@@ -140,7 +141,7 @@ async def cancelallorder(body: StrategyRequest, broker: ConnectedBroker,
         "canceled_orders": outcome.cancelled, "failed_cancellations": outcome.failed})
 
 
-@post(router, "closeposition", response_model=ClosePositionReply)
+@post(router, "closeposition", response_model=ClosePositionReply, responses=NO_MASTER)
 async def closeposition(body: StrategyRequest, broker: ConnectedBroker,
                         request: Request) -> ClosePositionReply:
     """Square off every non-zero net position of the account with a MARKET order the

@@ -11,7 +11,7 @@ Every error body is `ErrorReply` (`{"status": "error", "message": ...}`, see
 | 404 | an unknown order id or symbol (the operations that look one up) |
 | 429 | too many invalid keys from one address; Breeze's call budget spent |
 | 502 | ICICI failed, or answered something unexpected |
-| 503 | order actions held until the journal's unsettled orders are reconciled |
+| 503 | no master contract yet (lookups); order actions held while the journal reconciles |
 | 504 | an order action whose answer was lost (in doubt: reconciled, never resent) |
 
 `routing.post` declares the statuses every operation of its kind can give (from the
@@ -35,11 +35,14 @@ _TEXT: dict[int, str] = {
     429: "Too many invalid API keys from this address, or Breeze's call budget is spent "
          "(`retry_after` says when to try again)",
     502: "ICICI failed or answered something unexpected (its words in `message`)",
-    503: "Order actions are held until the journal's unsettled orders are reconciled "
-         "against ICICI's order book (`message` says so)",
+    503: "No master contract yet, so symbols cannot be looked up: it is loading, or "
+         "`message` says why the download failed and when the next try is "
+         "(`retry_after`, also the Retry-After header)",
     504: "The order action was sent but its answer was lost: it is reconciled against "
          "ICICI's order book, never resent",
 }
+HELD_503 = (f"{_TEXT[503]}; or order actions are held until the journal's unsettled "
+            "orders are reconciled against ICICI's order book (`message` says so)")
 BROKER_403 = ("Invalid or revoked API key (`Invalid openalgo apikey`), or no usable broker "
               "session (the message says where to log in)")
 
@@ -47,20 +50,25 @@ BROKER_403 = ("Invalid or revoked API key (`Invalid openalgo apikey`), or no usa
 KEY_ERRORS = (400, 403, 429)
 #: Every operation that calls ICICI.
 BROKER_ERRORS = (*KEY_ERRORS, 502)
-#: Order actions: held while reconciling, in doubt when the answer is lost.
+#: Every operation that looks a symbol up in the master contract (503 without one).
+LOOKUP_ERRORS = (503,)
+#: Order actions: no master or held while reconciling, in doubt when the answer is lost.
 ORDER_ERRORS = (*BROKER_ERRORS, 503, 504)
 
 
 def errors(*codes: int, broker: bool = False, not_found: str | None = None,
-           plain_text: bool = False) -> dict[int | str, dict[str, Any]]:
+           held: bool = False, plain_text: bool = False) -> dict[int | str, dict[str, Any]]:
     """FastAPI `responses` declaring `codes` with the error body. `broker`: the 403 also
-    covers a missing broker session; `not_found`: what a 404 means here; `plain_text`:
-    the error may come as text (GET /instruments?format=csv)."""
+    covers a missing broker session; `not_found`: what a 404 means here; `held`: a 503
+    may also be an order action held while reconciling; `plain_text`: the error may come
+    as text (GET /instruments?format=csv)."""
     declared: dict[int | str, dict[str, Any]] = {}
     for code in codes:
         text = BROKER_403 if broker and code == 403 else _TEXT[code]
         if code == 404 and not_found:
             text = not_found
+        if code == 503 and held:
+            text = HELD_503
         entry: dict[str, Any] = {"model": ErrorReply, "description": text}
         if plain_text:
             entry["content"] = {"text/plain": {"schema": {"type": "string"}}}
@@ -76,4 +84,4 @@ def merged(*parts: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str,
     return out
 
 
-__all__ = ["BROKER_ERRORS", "KEY_ERRORS", "ORDER_ERRORS", "errors", "merged"]
+__all__ = ["BROKER_ERRORS", "KEY_ERRORS", "LOOKUP_ERRORS", "ORDER_ERRORS", "errors", "merged"]
