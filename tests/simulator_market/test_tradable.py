@@ -127,7 +127,7 @@ def test_a_week_in_exchange_hours() -> None:
 def test_a_year_of_days() -> None:
     """Each sampled day on that day's archive, at an hour that moves through the day."""
     first = date(2026, 1, 1)
-    for n in range(0, 365, 8):  # 46 days, every weekday in turn
+    for n in range(0, 365, 10):  # 37 days, every weekday in turn (10 mod 7 = 3)
         day = first + timedelta(days=n)
         m = Market(seed=7, today=day)
         _check(m, _midnight(day) + (n * 3_917) % DAY)
@@ -151,3 +151,13 @@ def test_security_master_lists_the_chain() -> None:
             "%d-%b-%Y")
         assert inst.strike in listed[("NIFTY", expiry_text)], inst
     assert sum(len(v) for k, v in listed.items() if k[0] == "NIFTY") == len(nifty)
+
+
+def test_full_market_ladders_cover_the_week(full_market: Market) -> None:
+    """The full universe (~200 F&O stocks, wide ladders) keeps ATM ± 10 all week too."""
+    start = _midnight(full_market.today)
+    underlyings = _option_underlyings(full_market)
+    assert len(underlyings) > 150
+    for t in range(start, start + 7 * DAY, 21 * 3_600 + 17 * 60):  # 8 instants
+        for spot in underlyings:
+            _check_strikes(full_market, spot, t)
