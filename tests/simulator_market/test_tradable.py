@@ -20,6 +20,7 @@ import pytest
 
 from algodesk.simulator.market import Instrument, Market
 from algodesk.simulator.market.catalogue import MONEY_STRIKES
+from algodesk.simulator.market.prices import SpotProcess
 from algodesk.simulator.market.sessions import DAY, day_of_date, day_start, today_ist
 
 # What a real day looks like: an index rarely moves more than 1-2% from the previous
@@ -161,3 +162,17 @@ def test_full_market_ladders_cover_the_week(full_market: Market) -> None:
     for t in range(start, start + 7 * DAY, 21 * 3_600 + 17 * 60):  # 8 instants
         for spot in underlyings:
             _check_strikes(full_market, spot, t)
+
+
+@pytest.mark.parametrize("seed", [1, 7, 99])
+def test_the_envelope_bounds_every_second(seed: int) -> None:
+    """The ladder's reach comes from the envelope: it must hold every second, tightly."""
+    for code, base, vol in (("NIFTY", 24_000.0, 0.008), ("YESBAN", 21.0, 0.020)):
+        process = SpotProcess.create(seed, code, base, vol)
+        first = _midnight(date(2026, 12, 7)) + 123
+        last = first + 3 * DAY
+        values = process.values(first, last)
+        low, high = process.envelope(first, last)
+        assert low <= values.min() and values.max() <= high
+        # not a loose bound: within 0.1% of the price on either side
+        assert high - values.max() < 0.001 * high and values.min() - low < 0.001 * low
