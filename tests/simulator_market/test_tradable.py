@@ -174,5 +174,6 @@ def test_the_envelope_bounds_every_second(seed: int) -> None:
         values = process.values(first, last)
         low, high = process.envelope(first, last)
         assert low <= values.min() and values.max() <= high
-        # not a loose bound: within 0.1% of the price on either side
-        assert high - values.max() < 0.001 * high and values.min() - low < 0.001 * low
+        # not a loose bound: within a tenth of a day's typical move on either side
+        assert high - values.max() < 0.1 * vol * high
+        assert values.min() - low < 0.1 * vol * low
