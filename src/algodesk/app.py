@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +30,7 @@ from .api.docs import build_docs_router
 from .brokers.icici import BreezeError
 from .brokers.icici.budget import BudgetExhausted
 from .config import Settings
+from .instruments.errors import MasterContractUnavailable
 from .runtime import Runtime, Service, build_runtime
 from .services.ports import OrderError
 from .web import STATIC, build_web_router
@@ -44,14 +45,15 @@ Handler = Callable[[Request, Any], Awaitable[Response]]
 
 class SecurityHeaders:
     """Headers on every answer: no framing, no sniffing, no referrer leaving the site
-    (a callback URL carries the API_Session), and a policy that allows our own styles,
-    no scripts, and forms that post here or go to the broker's login page."""
+    (a callback URL carries the API_Session), and a policy that allows our own styles
+    and scripts (files served here, never inline), and forms that post here or go to the
+    broker's login page."""
 
     def __init__(self, app: ASGIApp, login_url: str) -> None:
         self.app = app
         parts = urlsplit(login_url)
         login_origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-        policy = ("default-src 'self'; script-src 'none'; object-src 'none'; "
+        policy = ("default-src 'self'; script-src 'self'; object-src 'none'; "
                   "base-uri 'none'; frame-ancestors 'none'; "
                   f"form-action 'self' {login_origin}".strip())
         self.headers = [
@@ -134,6 +136,8 @@ def _install_error_handlers(app: FastAPI) -> None:
                                                           web_errors.on_broker_unavailable))
     app.add_exception_handler(BreezeError, _by_path(api_errors.on_breeze_error,
                                                     web_errors.on_breeze_error))
+    app.add_exception_handler(MasterContractUnavailable, _by_path(
+        api_errors.on_master_unavailable, web_errors.on_master_unavailable))
     app.add_exception_handler(Exception, _by_path(api_errors.on_unexpected,
                                                   web_errors.on_unexpected))
 
@@ -170,6 +174,12 @@ def create_app(settings: Settings, *, extra_services: tuple[Service, ...] = ()) 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
+
+    # Browsers ask for /favicon.ico whatever the page links; answer with the same icon.
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                            headers={"Cache-Control": "max-age=86400"})
 
     app.add_middleware(SecurityHeaders, login_url=runtime.settings.breeze_login_url)
     app.add_middleware(AccessLog, api_calls=runtime.settings.api_access_log)

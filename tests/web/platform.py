@@ -153,6 +153,18 @@ class Browser:
             data["totp"] = totp
         return self.submit("/login", data)
 
+    def generate_api_key(self) -> str:
+        """Click Generate (or Rotate) on the API key page: the POST answers with a
+        redirect (a refresh must not rotate again), and the page it leads to shows the
+        new key this once. Returns the key."""
+        answer = self.submit("/apikey/generate", {}, token_from="/apikey")
+        assert (answer.status_code, answer.headers.get("location")) == (303, "/apikey"), \
+            answer.text
+        page = self.get("/apikey")
+        match = re.search(r'id="new-api-key">([0-9a-f]{64})<', page.text)
+        assert match, page.text
+        return match.group(1)
+
     def start_connect(self) -> str:
         """Click Connect; returns the broker login URL it redirects to."""
         answer = self.submit("/broker/connect", {}, token_from="/broker")

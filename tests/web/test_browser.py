@@ -86,3 +86,48 @@ def test_setup_login_connect_dashboard(chromium: Browser, tmp_path: Path) -> Non
     finally:
         page.close()
         platform.stop()
+
+
+def test_api_key_page_copy_and_refresh(chromium: Browser, tmp_path: Path) -> None:
+    """Generate a key, copy it with the button, refresh: the refresh neither shows the
+    key again nor rotates it (the POST answered with a redirect)."""
+    platform = PlatformProcess(tmp_path / "platform",
+                               env={"SIMULATOR_PORT": str(free_port()), "BROKER_API_KEY": ""})
+    platform.start()
+    admin = platform.browser()
+    try:
+        assert admin.setup().status_code == 303
+    finally:
+        admin.close()
+    context = chromium.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(platform.base_url + "/login")
+        page.fill("#username", ADMIN)
+        page.fill("#password", ADMIN_PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Dashboard")
+        favicon = page.request.get(platform.base_url + "/favicon.ico")
+        assert favicon.ok and favicon.headers["content-type"].startswith("image/svg+xml")
+        assert page.locator("link[rel=icon]").get_attribute("href") == "/static/favicon.svg"
+
+        page.click("nav a[href='/apikey']")
+        page.click("#generate")
+        expect(page).to_have_url(platform.base_url + "/apikey")
+        key = page.locator("#new-api-key").inner_text()
+        assert re.fullmatch(r"[0-9a-f]{64}", key)
+        page.click("#copy-key")
+        expect(page.locator("#copy-key")).to_have_text("Copied")
+        assert page.evaluate("navigator.clipboard.readText()") == key
+
+        page.reload()
+        expect(page.locator("#new-api-key")).to_have_count(0)
+        assert key not in page.content()
+        # Still the same key: the refresh rotated nothing. (The broker is not connected,
+        # so a valid key is told where to log in; a stale one would be "Invalid".)
+        answer = platform.api("ping", {"apikey": key}).json()
+        assert answer["message"] != "Invalid openalgo apikey"
+        assert "/broker" in answer["message"], answer
+    finally:
+        context.close()
+        platform.stop()

@@ -108,8 +108,7 @@ def test_demo_broker_is_the_simulator(demo: PlatformProcess) -> None:
         assert "DEMO MODE" in dashboard and "DEMO TRADER" in dashboard
         assert re.search(r'id="funds-limit">₹[\d,]+\.\d\d<', dashboard)
 
-        generated = browser.submit("/apikey/generate", {}, token_from="/apikey")
-        key = re.search(r'id="new-api-key">([0-9a-f]{64})<', generated.text)[1]
+        key = browser.generate_api_key()
         ping = demo.api("ping", {"apikey": key})
         pong = ping.json()
         assert pong["data"].pop("budget")["minute_limit"] == 100  # Breeze calls in use

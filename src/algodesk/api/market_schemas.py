@@ -55,6 +55,10 @@ UnderlyingExchange = Annotated[str, _exact_choice(
 Rate = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 ExpiryText = Annotated[str, Field(max_length=20)]  # 28NOV24, 28-NOV-24
 TimeText = Annotated[str, Field(max_length=8)]  # 15:30, 15:30:00
+# ATM, ITM1-ITM50 or OTM1-OTM50 (any case; the options service checks it): the pattern
+# documents the form, validation keeps the service's message.
+Offset = Annotated[str, Field(min_length=3, max_length=6, json_schema_extra={
+    "pattern": r"^\s*(ATM|[IO]TM([1-9]|[1-4][0-9]|50))\s*$"})]
 
 
 # --------------------------------------------------------------------------- market data
@@ -103,7 +107,7 @@ class OptionSymbolRequest(OpenAlgoRequest):
     underlying: SymbolText
     exchange: UnderlyingExchange
     expiry_date: ExpiryText | None = None
-    offset: str = Field(min_length=3, max_length=6)
+    offset: Offset
     option_type: OptionType
     strategy: Strategy | None = None  # deprecated, ignored
     strike_int: Any = None  # deprecated: the real strike ladder is used
@@ -155,7 +159,7 @@ class OptionOrderFields(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    offset: str = Field(min_length=3, max_length=6)
+    offset: Offset
     option_type: OptionType
     action: Action
     quantity: Quantity

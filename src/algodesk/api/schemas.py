@@ -24,8 +24,10 @@ maps each field to what is wrong with it, naming the accepted values.
 Every reply names the broker behind it (`broker`: `simulator` in demo mode, `icici` \
 otherwise). 403: invalid API key, or no usable broker session (the message says where to \
 log in). 429: Breeze's call budget is spent (`retry_after`). 502: ICICI failed, could not \
-be reached or answered garbage. 504: ICICI did not answer in time; for an order action \
-that answer was lost: it is reconciled against ICICI's order book, never resent.
+be reached or answered garbage. 503: no master contract yet, so symbols cannot be looked \
+up (loading, or why the download failed and when the next try is; `retry_after`). 504: \
+ICICI did not answer in time; for an order action that answer was lost: it is reconciled \
+against ICICI's order book, never resent. 413: a body over 1 MiB.
 
 Breeze takes no market orders: MARKET (and SL-M) orders go as aggressive limit orders \
 priced from the last traded price, and the order book's `note` says so. Orders on \
@@ -48,10 +50,24 @@ class Reply(BaseModel):
     broker: str
 
 
+class InvalidSymbol(BaseModel):
+    symbol: str
+    exchange: str
+    error: str
+
+
 class ErrorReply(BaseModel):
+    """Every error reply (its HTTP status says which kind)."""
+
     status: Literal["error"] = "error"
-    message: str
-    broker: str | None = None
+    message: str | dict[str, list[str]] = Field(
+        description="What went wrong; for a validation error a map of each field to what "
+                    "is wrong with it and what is accepted")
+    broker: str | None = Field(default=None, description="Absent from the invalid-key "
+                                                         "replies")
+    retry_after: int | None = Field(default=None, description="429: seconds to wait")
+    invalid_symbols: list[InvalidSymbol] | None = Field(
+        default=None, description="multiquotes, when no symbol was found")
 
 
 # --------------------------------------------------------------------------- ping
@@ -132,21 +148,24 @@ MAX_ORDER_ID = 64
 MAX_STRATEGY = 100
 MAX_SYMBOL = 100
 MAX_ORDERS_PER_REQUEST = 100  # basket legs (splitorder has the same cap)
-# The string forms the documentation promises, each within its field's bounds (the
-# parser is more lenient: spaces, "1.0", exponents inside the bounds).
-_UP_TO_MAX = r"[1-9]\d{0,6}|10000000"  # 1 to MAX_QUANTITY and MAX_PRICE, spelled out
-_POSITIVE_TEXT = rf"^(?:{_UP_TO_MAX})$"
-_COUNT_TEXT = rf"^(?:0|{_UP_TO_MAX})$"
-_SIGNED_TEXT = rf"^-?(?:0|{_UP_TO_MAX})$"
-_PRICE_TEXT = r"^(?:\d{1,7}(?:\.\d{1,24})?|10000000(?:\.0{1,24})?)$"
+# The string forms the documentation promises, each within its field's bounds: digits
+# with optional spaces, sign and trailing ".0" (validation also takes `1e2` and the like).
+# MAX_QUANTITY and MAX_PRICE (10,000,000) are spelled out in them.
+_UP_TO_MAX = r"0*(?:[1-9]\d{0,6}|10000000)"  # 1 to 10,000,000
+_POSITIVE_TEXT = rf"^\s*\+?{_UP_TO_MAX}(?:\.0*)?\s*$"
+_COUNT_TEXT = rf"^\s*\+?(?:0+|{_UP_TO_MAX})(?:\.0*)?\s*$"
+_OPTIONAL_COUNT_TEXT = rf"^\s*(?:\+?(?:0+|{_UP_TO_MAX})(?:\.0*)?)?\s*$"
+_SIGNED_TEXT = r"^\s*[+-]?(?:0*\d{1,7}(?:\.\d*)?|0*10000000(?:\.0*)?)\s*$"
+_PRICE_TEXT = r"^\s*\+?(?:0*\d{1,7}(?:\.\d*)?|\.\d+|0*10000000(?:\.0*)?)?\s*$"
 
 
-def _number_schema(kind: str, pattern: str, **bounds: Any) -> WithJsonSchema:
+def _number_schema(kind: str, pattern: str, *, nullable: bool = False,
+                   **bounds: Any) -> WithJsonSchema:
     """A number sent as JSON number or numeric string: the bounds apply to either."""
-    return WithJsonSchema({"anyOf": [
+    forms: list[dict[str, Any]] = [
         {"type": kind, **bounds},
-        {"type": "string", "maxLength": MAX_NUMBER_TEXT, "pattern": pattern},
-    ]})
+        {"type": "string", "maxLength": MAX_NUMBER_TEXT, "pattern": pattern}]
+    return WithJsonSchema({"anyOf": [*forms, {"type": "null"}] if nullable else forms})
 
 
 def _too_large(number: Decimal | int, limit: Decimal, signed: bool) -> ValueError:
@@ -161,7 +180,7 @@ def _decimal(value: Any, limit: Decimal, *, signed: bool = False) -> Decimal:
         raise ValueError("Must be a number.")
     if isinstance(value, str):
         text = value.strip()
-        if len(text) > MAX_NUMBER_TEXT:
+        if len(value) > MAX_NUMBER_TEXT:
             raise ValueError(f"Must be a number of at most {MAX_NUMBER_TEXT} characters.")
     elif isinstance(value, int):
         if abs(value) > int(limit):  # before str(): a huge int is slow to write out
@@ -246,10 +265,10 @@ QuantityOrZero = Annotated[int, BeforeValidator(_whole), Field(ge=0, le=MAX_QUAN
                                           maximum=MAX_QUANTITY)]
 OptionalCount = Annotated[int, BeforeValidator(_optional_whole),
                           Field(ge=0, le=MAX_QUANTITY),
-                          _number_schema("integer", _COUNT_TEXT, minimum=0,
-                                         maximum=MAX_QUANTITY)]
+                          _number_schema("integer", _OPTIONAL_COUNT_TEXT, nullable=True,
+                                         minimum=0, maximum=MAX_QUANTITY)]
 Price = Annotated[Decimal, BeforeValidator(_price), Field(ge=0, le=MAX_PRICE),
-                  _number_schema("number", _PRICE_TEXT, minimum=0,
+                  _number_schema("number", _PRICE_TEXT, nullable=True, minimum=0,
                                  maximum=int(MAX_PRICE))]
 Target = Annotated[int, BeforeValidator(_truncated), Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY),
                    _number_schema("integer", _SIGNED_TEXT, minimum=-MAX_QUANTITY,
@@ -523,7 +542,8 @@ class MarginPosition(BaseModel):
 
 
 class MarginRequest(OpenAlgoRequest):
-    positions: list[MarginPosition]  # 1 to 50: checked by the endpoint, with its message
+    # Bounds checked by the endpoint (its own message); documented here.
+    positions: list[MarginPosition] = Field(json_schema_extra={"minItems": 1, "maxItems": 50})
 
 
 class MarginData(BaseModel):

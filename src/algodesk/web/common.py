@@ -1,7 +1,7 @@
 """What every page needs: who is looking, the CSRF token, rendering, cookies.
 
-Pages are plain server-rendered HTML (Jinja2, autoescaped), with no JavaScript of their
-own. Every state-changing form posts a `csrf_token` field; `checked_form` refuses a form
+Pages are plain server-rendered HTML (Jinja2, autoescaped); the one script is a static file
+(the Copy button). Every state-changing form posts a `csrf_token` field; `checked_form` refuses a form
 without the right one before anything else happens.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 from fastapi import APIRouter, Request
@@ -13,7 +14,9 @@ from ..access.users import AccountError
 from ..brokers.icici import BreezeError
 from ..brokers.icici.schemas import BreezeFunds
 from ..runtime import get_runtime
+from ..services.funds import equity_cash, segments
 from .common import Viewer, checked_form, field, notice, redirect, render, require_user
+from .master_view import master_view
 
 router = APIRouter()
 
@@ -28,20 +31,12 @@ COMING = {
 
 
 def funds_summary(funds: BreezeFunds) -> dict[str, object]:
-    limit = funds.total_bank_balance
-    used = funds.block_by_trade_balance
-    segments = [
-        (name, allocated, blocked)
-        for name, allocated, blocked in (
-            ("Equity", funds.allocated_equity, funds.block_by_trade_equity),
-            ("F&O", funds.allocated_fno, funds.block_by_trade_fno),
-            ("Commodity", funds.allocated_commodity, funds.block_by_trade_commodity),
-            ("Currency", funds.allocated_currency, funds.block_by_trade_currency),
-        )
-        if allocated is not None
-    ]
-    return {"limit": limit, "used": used, "available": limit - used,
-            "unallocated": funds.unallocated_balance or Decimal(0), "segments": segments}
+    """The dashboard's funds: the same available cash the API's `funds` reports (the
+    equity allocation's free part), and every segment with what is free in it."""
+    available, _ = equity_cash(funds)
+    return {"limit": funds.total_bank_balance, "used": funds.block_by_trade_balance,
+            "available": available, "unallocated": funds.unallocated_balance or Decimal(0),
+            "segments": segments(funds)}
 
 
 @router.get("/")
@@ -57,7 +52,8 @@ async def dashboard(request: Request, m: str = "") -> Response:
         except BreezeError as exc:
             funds_error = f"the broker did not give the funds: {exc.message}"
     return render(request, viewer, "dashboard.html", funds=funds, funds_error=funds_error,
-                  message=notice(m), coming=COMING)
+                  message=notice(m), coming=COMING,
+                  master=master_view(get_runtime(request).instruments))
 
 
 @router.get("/coming/{page}")
@@ -74,11 +70,40 @@ async def coming(request: Request, page: str) -> Response:
 # ---------------------------------------------------------------------- API key
 
 
+class KeyReveals:
+    """A new key handed from the POST that made it to the one page view that shows it.
+
+    Generating answers with a redirect, so a browser refresh re-reads the page instead of
+    posting again (which would rotate the key the trader just copied). The key waits here,
+    in memory only and for a short while, under the web session that asked for it; the
+    first view takes it, so a refresh no longer shows it."""
+
+    LIFETIME_S = 120.0
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, tuple[str, float]] = {}
+
+    def put(self, session_token: str, key: str) -> None:
+        now = time.monotonic()
+        self._waiting = {token: entry for token, entry in self._waiting.items()
+                         if entry[1] > now}
+        self._waiting[session_token] = (key, now + self.LIFETIME_S)
+
+    def take(self, session_token: str) -> str | None:
+        key, until = self._waiting.pop(session_token, (None, 0.0))
+        return key if until > time.monotonic() else None
+
+
+reveals = KeyReveals()
+
+
 @router.get("/apikey")
 async def apikey_page(request: Request, m: str = "") -> Response:
     viewer = require_user(request)
     key = get_runtime(request).api_keys.active(viewer.user_id)
-    return render(request, viewer, "apikey.html", key=key, new_key=None, message=notice(m))
+    new_key = reveals.take(viewer.session_token or "")
+    return render(request, viewer, "apikey.html", key=key, new_key=new_key,
+                  message=None if new_key else notice(m))
 
 
 @router.post("/apikey/generate")
@@ -88,8 +113,8 @@ async def apikey_generate(request: Request) -> Response:
     await checked_form(request, viewer)
     keys = get_runtime(request).api_keys
     new_key = await run_in_threadpool(keys.create, viewer.user_id)
-    return render(request, viewer, "apikey.html", key=keys.active(viewer.user_id),
-                  new_key=new_key, message=None)
+    reveals.put(viewer.session_token or "", new_key)
+    return redirect("/apikey")
 
 
 @router.post("/apikey/revoke")
