@@ -9,6 +9,7 @@ date), oldest first, without duplicates.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -46,6 +47,7 @@ from .routing import api_router, post
 from .schemas import OpenAlgoRequest
 
 router = api_router("market data")
+LARGE_REPLY_CANDLES = 20_000  # ~50 ms of JSON writing
 # The replies are written as plain JSON; `response_model` only documents them (a
 # Response returned by an endpoint is sent as it is).
 NO_MASTER = errors(*LOOKUP_ERRORS)
@@ -109,7 +111,13 @@ async def history(body: HistoryRequest, broker: ConnectedBroker, request: Reques
     if body.summary_only:
         return success(broker.broker_name, data=[], candles=len(result.candles),
                        broker_calls=result.broker_calls, fetched_candles=result.fetched_candles)
-    rows = to_json_rows(result.candles, daily=result.interval.daily_type)
+    daily = result.interval.daily_type
+    if len(result.candles) > LARGE_REPLY_CANDLES:
+        # Writing out a few years of minute bars takes most of a second: a worker thread
+        # lets every other request through meanwhile.
+        rows = await asyncio.to_thread(to_json_rows, result.candles, daily=daily)
+    else:
+        rows = to_json_rows(result.candles, daily=daily)
     head = json.dumps({"status": "success", "broker": broker.broker_name})[:-1]
     return Response(f'{head}, "data": {rows}}}', media_type="application/json")
 
