@@ -81,6 +81,7 @@ def alembic_config(connection: Connection | None = None, *,
     connection given (env.py takes no URL)."""
     config = Config()
     config.set_main_option("script_location", str(SCRIPTS))
+    config.set_main_option("path_separator", "os")  # for version_locations, if ever set
     config.attributes["connection"] = connection
     config.attributes["target_metadata"] = target_metadata
     return config
