@@ -71,14 +71,24 @@ def every_row(path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def previous_release_database(data_dir: Path) -> Written:
+    """The database the last release without migrations made and filled."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(f"sqlite:///{data_dir / 'algodesk.db'}")
+    try:
+        # The previous release's `Database.create_all`, every model module imported.
+        platform_metadata().create_all(database.engine)
+    finally:
+        database.dispose()
+    return a_row_everywhere(data_dir)
+
+
+def a_row_everywhere(data_dir: Path) -> Written:
+    """A row in every table of DATA_DIR's database (whose schema exists), written
+    through the platform's services."""
     path = data_dir / "algodesk.db"
     box = SecretBox.load_or_create(data_dir)
     database = Database(f"sqlite:///{path}")
     try:
-        # The previous release's `Database.create_all`, every model module imported.
-        platform_metadata().create_all(database.engine)
-
         admin = UserStore(database, box).create(ADMIN, ADMIN_PASSWORD)
         web_session = WebSessions(database, box).create(admin.id)
         api_key = ApiKeyService(database, box).create(admin.id)
@@ -126,4 +136,5 @@ def previous_release_database(data_dir: Path) -> Written:
                    master_id=master_id, instrument_count=len(instruments), rows=every_row(path))
 
 
-__all__ = ["BROKER_ORDER_ID", "Written", "every_row", "previous_release_database"]
+__all__ = ["BROKER_ORDER_ID", "Written", "a_row_everywhere", "every_row",
+           "previous_release_database"]

@@ -38,6 +38,7 @@ from tests.conftest import SimulatorProcess
 from tests.storage.previous_release import (
     BROKER_ORDER_ID,
     Written,
+    a_row_everywhere,
     every_row,
     previous_release_database,
 )
@@ -269,8 +270,9 @@ def test_a_later_alter_on_sqlite_keeps_the_rows_referring_to_the_table(tmp_path:
     """SQLite alters a table by copying it and dropping the original. The platform's
     connections enforce foreign keys, and dropping `access_users` there would delete
     every web session and API key (ON DELETE CASCADE); the migration connection must not."""
-    written = previous_release_database(tmp_path / "data")
-    upgrade(sqlite_url(written.path))
+    (tmp_path / "data").mkdir()
+    upgrade(sqlite_url(tmp_path / "data" / "algodesk.db"))
+    written = a_row_everywhere(tmp_path / "data")
     versions = tmp_path / "versions"
     versions.mkdir()
     (versions / "later_alter_users.py").write_text(LATER_REVISION.format(head=head_revision()))
@@ -287,3 +289,19 @@ def test_a_later_alter_on_sqlite_keeps_the_rows_referring_to_the_table(tmp_path:
     with sqlite3.connect(written.path) as db:
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     db.close()
+
+
+def test_two_processes_upgrading_at_once_upgrade_one_after_the_other(tmp_path: Path) -> None:
+    """A first `algodesk serve` and an `algodesk user create` started together on an
+    empty DATA_DIR: the second waits for the first's transaction and finds the schema."""
+    (tmp_path / "data").mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATA_DIR", "DATABASE_URL")}
+    env["DATA_DIR"] = "data"
+    runs = [subprocess.Popen([sys.executable, "-m", "algodesk.cli", "db", "upgrade"],
+                             cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [run.communicate(timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], results
+    path = tmp_path / "data" / "algodesk.db"
+    assert stored_revision(path) == [head_revision()]
+    assert schema_differences(path) == []
