@@ -26,6 +26,7 @@ from algodesk.services.journal import JournalState, OrderJournal
 from algodesk.storage import Database
 from algodesk.storage.schema import (
     BASELINE,
+    SchemaError,
     SchemaTooNew,
     alembic_config,
     head_revision,
@@ -305,3 +306,8 @@ def test_two_processes_upgrading_at_once_upgrade_one_after_the_other(tmp_path: P
     path = tmp_path / "data" / "algodesk.db"
     assert stored_revision(path) == [head_revision()]
     assert schema_differences(path) == []
+
+
+def test_an_in_memory_database_is_refused_rather_than_left_empty() -> None:
+    with pytest.raises(SchemaError, match="in-memory"):
+        Database("sqlite://").migrate()

@@ -120,6 +120,9 @@ def migration_connection(url: str) -> Iterator[Connection]:
     """A connection of its own for reading and changing the schema (see the module's
     docstring for what it does differently on SQLite)."""
     sqlite = url.startswith("sqlite")
+    if sqlite and make_url(url).database in (None, "", ":memory:"):
+        # Each connection would see a database of its own: the platform's, never this one.
+        raise SchemaError("an in-memory SQLite database cannot be migrated: use a file")
     engine = create_engine(url, poolclass=NullPool,
                            connect_args={"check_same_thread": False} if sqlite else {})
     if sqlite:
