@@ -30,6 +30,7 @@ from .api.docs import build_docs_router
 from .brokers.icici import BreezeError
 from .brokers.icici.budget import BudgetExhausted
 from .config import Settings
+from .instruments.errors import MasterContractUnavailable
 from .runtime import Runtime, Service, build_runtime
 from .services.ports import OrderError
 from .web import STATIC, build_web_router
@@ -135,6 +136,8 @@ def _install_error_handlers(app: FastAPI) -> None:
                                                           web_errors.on_broker_unavailable))
     app.add_exception_handler(BreezeError, _by_path(api_errors.on_breeze_error,
                                                     web_errors.on_breeze_error))
+    app.add_exception_handler(MasterContractUnavailable, _by_path(
+        api_errors.on_master_unavailable, web_errors.on_master_unavailable))
     app.add_exception_handler(Exception, _by_path(api_errors.on_unexpected,
                                                   web_errors.on_unexpected))
 

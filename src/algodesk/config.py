@@ -69,7 +69,10 @@ class Settings(BaseSettings):
     # IST time, and at start-up when the stored one is older than the last such time.
     contracts_refresh_time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     contracts_auto_refresh: bool = True
-    contracts_retry_minutes: float = Field(default=15.0, gt=0)
+    # A failed download is tried again after this many seconds, doubling after each
+    # failure up to the cap: a master missing at start-up must not wait a quarter hour.
+    contracts_retry_seconds: float = Field(default=5.0, gt=0)
+    contracts_retry_max_seconds: float = Field(default=240.0, gt=0)
     contracts_download_timeout_seconds: float = Field(default=120.0, gt=0)
     # Share of a member file's rows that may be malformed and skipped (at least 5 rows);
     # more fails the refresh and keeps the previous master.

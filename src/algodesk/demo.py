@@ -36,6 +36,9 @@ CREDENTIALS_FILE = "demo-broker.json"
 DEMO_USER_ID = "DE123456"
 DEMO_PASSWORD = "demo1234"
 DEMO_OTP = "123456"
+# How long start-up waits for the simulator to answer (it takes about a second; more on
+# a loaded machine).
+READY_WITHIN_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,7 @@ class DemoSimulator:
         self._reader: asyncio.Task[None] | None = None
         self._output: deque[str] = deque(maxlen=40)
         self._ready = asyncio.Event()
+        self._watcher: asyncio.Task[None] | None = None
 
     def command(self) -> list[str]:
         options = {
@@ -122,9 +126,16 @@ class DemoSimulator:
             # The child ends with us (PR_SET_PDEATHSIG, set by itself: see the variable).
             env={**os.environ, "PYTHONUNBUFFERED": "1", PARENT_PID_VARIABLE: str(os.getpid())})
         self._reader = asyncio.create_task(self._read_output(), name="demo-simulator-output")
-        # Not awaited: the web app serves at once; Connect waits for readiness.
-        asyncio.create_task(self._watch_ready(), name="demo-simulator-ready")  # noqa: RUF006
+        self._watcher = asyncio.create_task(self._watch_ready(), name="demo-simulator-ready")
         log.info("demo mode: starting the Breeze simulator on %s", self.base_url)
+        # The services after this one call the simulator at once (the master contract
+        # download, the session restore): start them only once it answers, or the first
+        # download fails with a refused connection. Bounded, so a simulator that never
+        # comes up still leaves the pages to say so.
+        await asyncio.wait({self._watcher}, timeout=READY_WITHIN_SECONDS)
+        if not self._ready.is_set():
+            log.error("the demo simulator is not answering on %s after %.0f s; the broker "
+                      "page will say so", self.base_url, READY_WITHIN_SECONDS)
 
     async def _read_output(self) -> None:
         assert self._process is not None and self._process.stdout is not None
@@ -160,6 +171,8 @@ class DemoSimulator:
         return self._process is not None and self._process.returncode is None
 
     async def stop(self) -> None:
+        if self._watcher is not None and not self._watcher.done():
+            self._watcher.cancel()
         process = self._process
         if process is not None and process.returncode is None:
             process.terminate()

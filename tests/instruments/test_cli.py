@@ -26,7 +26,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
 def test_update_status_and_search(env: Path, simulator: Any, monkeypatch: pytest.MonkeyPatch,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["contracts", "status"]) == 1
-    assert "No master contract stored yet" in capsys.readouterr().out
+    assert "No master contract yet" in capsys.readouterr().out
     assert main(["contracts", "search", "SBIN"]) == 1
     capsys.readouterr()
 
@@ -56,4 +56,7 @@ def test_update_failure_is_reported(env: Path, monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr().out
     assert "Refresh failed" in out and "could not download" in out
     assert main(["contracts", "status"]) == 1
-    assert "failed at download" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "failed at download" in out and "No master contract yet" in out
+    assert "no master contract yet" in out  # the attempt's own words
+    assert "previous master stays in service" not in out  # there was none

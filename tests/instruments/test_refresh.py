@@ -131,7 +131,7 @@ async def test_a_master_stored_by_another_process_is_picked_up(
                               serving.database)
     outcome = await other.refresh()  # as `algodesk contracts update` would
     assert serving.index.info.master_id != outcome.master_id
-    await serving._tick(timedelta(minutes=15))
+    await serving._tick()
     assert serving.index.info.master_id == outcome.master_id
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.orders.conftest import Desk
-from tests.orders.helpers import below_market, future, wait_for
+from tests.orders.helpers import below_market, future, order_of, wait_for
 
 MONEY = re.compile(r"-?\d+\.\d\d")
 
@@ -124,11 +124,13 @@ def test_funds_against_the_broker(desk: Desk, trades: dict[str, str]) -> None:
                          "utiliseddebits"}
     assert all(MONEY.fullmatch(v) for v in data.values()), data
     funds = desk.direct(lambda c: c.get_funds())
-    assert Decimal(data["utiliseddebits"]) == funds.block_by_trade_balance.quantize(
+    # The equity allocation is what cash orders draw on (Breeze's segments, §5.2-5.3).
+    assert Decimal(data["utiliseddebits"]) == funds.block_by_trade_equity.quantize(
         Decimal("0.01"))
     assert Decimal(data["availablecash"]) == (
-        funds.total_bank_balance - funds.block_by_trade_balance).quantize(Decimal("0.01"))
-    assert funds.block_by_trade_balance > 0  # the resting buy blocks cash
+        funds.allocated_equity - funds.block_by_trade_equity).quantize(Decimal("0.01"))
+    assert funds.block_by_trade_equity > 0  # the resting buy blocks cash
+    assert Decimal(data["availablecash"]) < funds.total_bank_balance  # not the bank balance
 
     def m2m_matches_positions() -> bool:
         # Both come from the same cached positions; a refresh between the two calls
@@ -183,3 +185,33 @@ def test_margin_validation(desk: Desk) -> None:
     assert bad.json()["message"] == {"positions.0.product": ["Must be one of: MIS, NRML, CNC."]}
     unknown = desk.post("margin", {"positions": [{**leg, "symbol": "NOSUCH"}]})
     assert unknown.status_code == 400 and "not found" in unknown.json()["message"]
+
+
+def test_an_order_sized_to_availablecash_is_accepted(desk: Desk) -> None:
+    """A strategy sizing a CNC buy from `availablecash` is not refused for funds, and one
+    beyond it is."""
+    available = Decimal(desk.client.funds()["data"]["availablecash"])
+    # Below the market, so the order rests and blocks its cash rather than filling.
+    price = below_market(desk.ltp("STABAN", "NSE").ltp, Decimal("0.05"))
+    fits = int(available // price)
+    assert fits * price > available - price and fits > 1_000  # (almost) all the cash
+
+    # 2% beyond: a resting buy filling below its limit meanwhile frees a little cash.
+    beyond = desk.post("placeorder", {
+        "strategy": "sizing", "symbol": "SBIN", "exchange": "NSE", "action": "BUY",
+        "pricetype": "LIMIT", "product": "CNC", "quantity": str(int(fits * 1.02) + 1),
+        "price": str(price)})
+    assert beyond.status_code == 400, beyond.text
+    assert "Insufficient funds" in beyond.json()["message"]
+
+    placed = desk.client.placeorder(strategy="sizing", symbol="SBIN", exchange="NSE",
+                                    action="BUY", price_type="LIMIT", product="CNC",
+                                    quantity=fits, price=str(price))
+    assert placed["status"] == "success", placed
+    try:
+        assert order_of(desk, placed["orderid"])["order_status"] == "open"
+        # now that cash is blocked, the platform says so
+        assert wait_for(lambda: Decimal(desk.client.funds()["data"]["availablecash"])
+                        < available - (fits - 1) * price)
+    finally:
+        assert desk.client.cancelorder(order_id=placed["orderid"])["status"] == "success"

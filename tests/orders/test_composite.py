@@ -109,10 +109,12 @@ def test_cancel_all_cancels_every_working_order(desk: Desk) -> None:
                                price_type="SL", quantity=1,
                                trigger_price=str(below_market(sbin, Decimal("0.05"), "1.1")),
                                price=str(below_market(sbin, Decimal("0.05"), "1.12")))["orderid"],
+        # 5% below: an index future's band is ±10% of the previous close, so 10% below
+        # the market falls outside it whenever the day is down (issue 14's "band" refusal)
         desk.client.placeorder(symbol=fut["symbol"], action="BUY", exchange="NFO",
                                product="NRML", price_type="LIMIT", quantity=fut["lotsize"],
-                               price=str(below_market(fut_ltp, Decimal(str(fut["tick_size"])))
-                                         ))["orderid"],
+                               price=str(below_market(fut_ltp, Decimal(str(fut["tick_size"])),
+                                                      "0.95")))["orderid"],
     ]
     assert {o["orderid"] for o in working(desk)} >= set(placed)
     answer = desk.client.cancelallorder(strategy="cleanup")

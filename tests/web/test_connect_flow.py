@@ -47,8 +47,9 @@ async def test_connect_lands_on_dashboard_with_funds_and_name(real: RealSetup,
     funds = await simulator_funds(real)
     assert field_text(dashboard.text, "funds-limit") == inr(funds.total_bank_balance)
     assert field_text(dashboard.text, "funds-used") == inr(funds.block_by_trade_balance)
+    # what cash orders can use: the equity allocation's free part, as the API says
     assert field_text(dashboard.text, "funds-available") == inr(
-        funds.total_bank_balance - funds.block_by_trade_balance)
+        funds.allocated_equity - funds.block_by_trade_equity)
     assert "DEMO MODE" not in dashboard.text  # real mode: no demo banner
 
     broker = real.admin.get("/broker").text

@@ -11,6 +11,9 @@
 - one small module per group of endpoints: `ping.py`, `orders.py` (orders and order
   information), `account.py` (funds, books, margin), `symbols.py` (symbol, search,
   expiry, instruments).
+- `market_replies.py`: reply models of the market-data and options endpoints (they
+  document the JSON those routers write); `responses.py`: the error statuses each
+  operation declares.
 - `docs.py`: the OpenAPI document and its server-rendered page at /docs.
 """
 

@@ -8,6 +8,7 @@ from fastapi import Request
 from ..services.orders import OrderRequest
 from .deps import ConnectedBroker
 from .errors import OpenAlgoError
+from .responses import LOOKUP_ERRORS, errors
 from .routing import api_router, post, trading
 from .schemas import (
     BookRequest,
@@ -66,7 +67,7 @@ async def holdings(body: BookRequest, broker: ConnectedBroker,
     return HoldingsReply.model_validate({"broker": broker.broker_name, "data": data})
 
 
-@post(router, "margin", response_model=MarginReply)
+@post(router, "margin", response_model=MarginReply, responses=errors(*LOOKUP_ERRORS))
 async def margin(body: MarginRequest, broker: ConnectedBroker, request: Request) -> MarginReply:
     """Margin for a basket of 1 to 50 positions from ICICI's margin calculator (legs
     grouped by exchange; a leg without a price is priced at its last traded price)."""

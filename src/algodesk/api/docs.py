@@ -8,17 +8,38 @@ the web pages are not an API.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from .schemas import API_DESCRIPTION
 
+# Descriptions are written in a small Markdown subset (paragraphs, lists, `code`,
+# *emphasis*): rendered with raw HTML off, so any markup in a description is escaped.
+_markdown = MarkdownIt("zero", {"html": False}).enable(["emphasis", "backticks", "list",
+                                                       "escape"])
+
+
+def markdown(text: str) -> Markup:
+    """`text` (Markdown) as safe HTML: paragraphs and lists."""
+    return Markup(_markdown.render(text or ""))
+
+
+def markdown_inline(text: str) -> Markup:
+    """`text` (Markdown) as safe inline HTML, for a table cell."""
+    return Markup(_markdown.renderInline(text or ""))
+
+
 _templates = Environment(loader=PackageLoader("algodesk.api", "templates"),
                          autoescape=select_autoescape(["html"]))
+_templates.filters["markdown"] = markdown
+_templates.filters["markdown_inline"] = markdown_inline
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:
@@ -28,11 +49,14 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                                description=API_DESCRIPTION, routes=app.routes)
         for methods in document.get("paths", {}).values():
             for operation in methods.values():
-                # Validation errors are OpenAlgo's 400, not FastAPI's 422.
-                if operation.get("responses", {}).pop("422", None) is not None:
-                    operation["responses"]["400"] = {
-                        "description": "Validation error: `message` maps each field to "
-                                       "what is wrong with it"}
+                # Validation errors are OpenAlgo's 400 (declared with the other errors,
+                # `responses.py`), never FastAPI's 422.
+                operation.get("responses", {}).pop("422", None)
+        components = document.get("components", {}).get("schemas", {})
+        text = json.dumps(document.get("paths", {}))
+        for name in ("HTTPValidationError", "ValidationError"):  # the 422's body
+            if f'"#/components/schemas/{name}"' not in text:
+                components.pop(name, None)
         app.openapi_schema = document
     return app.openapi_schema
 
@@ -83,6 +107,9 @@ def _endpoints(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "request": _type_of(body, {}) if body else "",
                 "query": [p["name"] for p in operation.get("parameters", [])],
                 "reply": _type_of(reply, {}) if reply else "",
+                "statuses": [{"code": code, "description": answer.get("description", "")}
+                             for code, answer in sorted(operation.get("responses", {}).items())
+                             if code != "200"],
             })
     return sorted(endpoints, key=lambda e: (e["tag"], e["path"]))
 
@@ -106,4 +133,4 @@ def build_docs_router(app: FastAPI) -> APIRouter:
     return router
 
 
-__all__ = ["build_docs_router", "openapi_document"]
+__all__ = ["build_docs_router", "markdown", "markdown_inline", "openapi_document"]

@@ -6,6 +6,8 @@
   gives it), or a valid key without a usable broker session (the reconnect message).
 - 400 also for an order the broker refused (its words in `message`).
 - 404: an unknown order id or symbol.
+- 503: no master contract yet (loading, or every download so far failed): the message
+  says which and when the next try is, `retry_after` in seconds.
 - 429: too many invalid keys from one address, or the broker's call budget is spent
   (with `retry_after`).
 - 502: the broker failed or answered something unexpected (its words in `message`);
@@ -25,6 +27,7 @@ from fastapi.responses import JSONResponse
 from ..access.broker import BrokerUnavailable
 from ..brokers.icici import BreezeError, RateLimited
 from ..brokers.icici.budget import BudgetExhausted
+from ..instruments.errors import MasterContractUnavailable
 from ..runtime import get_runtime
 from ..services.ports import OrderError
 from .schemas import RATE_LIMITED
@@ -99,6 +102,14 @@ async def on_budget_exhausted(request: Request, exc: BudgetExhausted) -> JSONRes
     return error_reply(request, 429, exc.message, retry_after=max(1, int(exc.retry_after + 1)))
 
 
+async def on_master_unavailable(request: Request, exc: MasterContractUnavailable
+                                ) -> JSONResponse:
+    # 503, not "symbol not found": the symbol may well be right; the master is not in yet.
+    reply = error_reply(request, 503, exc.message, retry_after=exc.retry_after)
+    reply.headers["Retry-After"] = str(exc.retry_after)
+    return reply
+
+
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s", request.url.path, exc_info=exc)
     return error_reply(request, 500, "An unexpected error occurred")
@@ -111,6 +122,7 @@ __all__ = [
     "on_breeze_error",
     "on_broker_unavailable",
     "on_budget_exhausted",
+    "on_master_unavailable",
     "on_openalgo_error",
     "on_order_error",
     "on_unexpected",

@@ -25,6 +25,15 @@ from ..services.market import MarketDesk
 from ..services.market_data import BEST_ONLY_NOTE, MarketDataError
 from .deps import Caller, ConnectedBroker
 from .errors import OpenAlgoError
+from .market_replies import (
+    DepthReply,
+    HistoryReply,
+    HolidaysReply,
+    IntervalsReply,
+    MultiQuotesReply,
+    QuoteReply,
+    TimingsReply,
+)
 from .market_schemas import (
     HistoryRequest,
     HolidaysRequest,
@@ -32,10 +41,14 @@ from .market_schemas import (
     SymbolRequest,
     TimingsRequest,
 )
+from .responses import LOOKUP_ERRORS, errors
 from .routing import api_router, post
 from .schemas import OpenAlgoRequest
 
 router = api_router("market data")
+# The replies are written as plain JSON; `response_model` only documents them (a
+# Response returned by an endpoint is sent as it is).
+NO_MASTER = errors(*LOOKUP_ERRORS)
 
 
 def desk(request: Request) -> MarketDesk:
@@ -55,7 +68,7 @@ def success(broker: str, **payload: Any) -> JSONResponse:
     return JSONResponse({"status": "success", **payload, "broker": broker})
 
 
-@post(router, "quotes")
+@post(router, "quotes", response_model=QuoteReply, responses=NO_MASTER)
 async def quotes(body: SymbolRequest, broker: ConnectedBroker, request: Request) -> JSONResponse:
     """Last price, day's range, best bid and ask, volume and open interest."""
     with answering():
@@ -63,7 +76,7 @@ async def quotes(body: SymbolRequest, broker: ConnectedBroker, request: Request)
     return success(broker.broker_name, data=data)
 
 
-@post(router, "multiquotes")
+@post(router, "multiquotes", response_model=MultiQuotesReply, responses=NO_MASTER)
 async def multiquotes(body: MultiQuotesRequest, broker: ConnectedBroker,
                       request: Request) -> JSONResponse:
     """Quotes of several symbols (one broker read each, shared and cached for a second);
@@ -74,7 +87,7 @@ async def multiquotes(body: MultiQuotesRequest, broker: ConnectedBroker,
     return success(broker.broker_name, results=results)
 
 
-@post(router, "depth")
+@post(router, "depth", response_model=DepthReply, responses=NO_MASTER)
 async def depth(body: SymbolRequest, broker: ConnectedBroker, request: Request) -> JSONResponse:
     """Five levels a side, padded with zeros: Breeze's REST quote has only the best bid
     and offer (`depth_levels` 1, and `note` says so)."""
@@ -83,7 +96,7 @@ async def depth(body: SymbolRequest, broker: ConnectedBroker, request: Request) 
     return success(broker.broker_name, data=data, note=BEST_ONLY_NOTE)
 
 
-@post(router, "history")
+@post(router, "history", response_model=HistoryReply, responses=NO_MASTER)
 async def history(body: HistoryRequest, broker: ConnectedBroker, request: Request) -> Response:
     """Candles for any interval of the contract's list (and multiples such as 7m or 2W).
     Breeze's own intervals are fetched; the others are built from the coarsest one that
@@ -101,7 +114,7 @@ async def history(body: HistoryRequest, broker: ConnectedBroker, request: Reques
     return Response(f'{head}, "data": {rows}}}', media_type="application/json")
 
 
-@post(router, "intervals")
+@post(router, "intervals", response_model=IntervalsReply)
 async def intervals(body: OpenAlgoRequest, caller: Caller, request: Request) -> JSONResponse:
     """Every interval /history builds honestly from Breeze's 1s/1m/5m/30m/1d candles
     (Q and Y are accepted too; multiples such as 7m or 2W also work)."""
@@ -120,7 +133,7 @@ def _name(request: Request) -> str:
     return str(request.app.state.runtime.broker_name)
 
 
-@post(router, "market/holidays")
+@post(router, "market/holidays", response_model=HolidaysReply)
 async def holidays(body: HolidaysRequest, caller: Caller, request: Request) -> JSONResponse:
     """Trading holidays of a year from the calendar shipped with algodesk (updated with
     `algodesk calendar import`); `open_exchanges` lists partial and special sessions."""
@@ -143,7 +156,7 @@ async def holidays(body: HolidaysRequest, caller: Caller, request: Request) -> J
     return success(_name(request), year=year, timezone="Asia/Kolkata", data=data, **extra)
 
 
-@post(router, "market/timings")
+@post(router, "market/timings", response_model=TimingsReply)
 async def timings(body: TimingsRequest, caller: Caller, request: Request) -> JSONResponse:
     """Each exchange's session on a date (epoch milliseconds); empty at weekends and on
     full holidays, only the special session on a special-session day."""

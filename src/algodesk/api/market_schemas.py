@@ -51,6 +51,10 @@ DerivativeExchange = Annotated[str, _exact_choice(DERIVATIVE_EXCHANGES)]
 UnderlyingExchange = Annotated[str, _exact_choice(
     ("NSE_INDEX", "NSE", "BSE_INDEX", "BSE", "NFO", "BFO", "MCX", "CDS", "BCD"))]
 Rate = Annotated[float, Field(ge=0, le=100)]
+# ATM, ITM1-ITM50 or OTM1-OTM50 (any case; the options service checks it): the pattern
+# documents the form, validation keeps the service's message.
+Offset = Annotated[str, Field(min_length=3, max_length=6, json_schema_extra={
+    "pattern": r"^\s*(ATM|[IO]TM([1-9]|[1-4][0-9]|50))\s*$"})]
 
 
 # --------------------------------------------------------------------------- market data
@@ -99,7 +103,7 @@ class OptionSymbolRequest(OpenAlgoRequest):
     underlying: SymbolText
     exchange: UnderlyingExchange
     expiry_date: str | None = None
-    offset: str = Field(min_length=3, max_length=6)
+    offset: Offset
     option_type: OptionType
     strategy: str | None = None  # deprecated, ignored
     strike_int: Any = None  # deprecated: the real strike ladder is used
@@ -150,7 +154,7 @@ class OptionOrderFields(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    offset: str = Field(min_length=3, max_length=6)
+    offset: Offset
     option_type: OptionType
     action: Action
     quantity: Quantity

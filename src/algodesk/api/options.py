@@ -14,6 +14,15 @@ from ..services.orders import OrderRequest
 from .deps import ConnectedBroker
 from .market import answering, desk, success
 from .market import router as market_router
+from .market_replies import (
+    MultiOptionGreeksReply,
+    OptionChainReply,
+    OptionGreeksReply,
+    OptionsMultiOrderReply,
+    OptionsOrderReply,
+    OptionSymbolReply,
+    SyntheticFutureReply,
+)
 from .market_schemas import (
     MultiOptionGreeksRequest,
     OptionChainRequest,
@@ -24,9 +33,12 @@ from .market_schemas import (
     OptionSymbolRequest,
     SyntheticFutureRequest,
 )
+from .responses import LOOKUP_ERRORS, ORDER_ERRORS, errors
 from .routing import api_router, post
 
 router = api_router("options")
+# Every options endpoint looks its underlying or option up in the master contract.
+NO_MASTER = errors(*LOOKUP_ERRORS)
 
 
 def _order(fields: OptionOrderFields, strategy: str) -> OrderRequest:
@@ -37,7 +49,8 @@ def _order(fields: OptionOrderFields, strategy: str) -> OrderRequest:
                         disclosed_quantity=fields.disclosed_quantity, strategy=strategy)
 
 
-@post(router, "optionsymbol")
+@post(router, "optionsymbol", response_model=OptionSymbolReply,
+      responses=NO_MASTER)
 async def optionsymbol(body: OptionSymbolRequest, broker: ConnectedBroker,
                        request: Request) -> JSONResponse:
     """The option `offset` strikes from ATM on the real strike ladder (no order)."""
@@ -47,7 +60,8 @@ async def optionsymbol(body: OptionSymbolRequest, broker: ConnectedBroker,
     return success(broker.broker_name, **data)
 
 
-@post(router, "optionchain")
+@post(router, "optionchain", response_model=OptionChainReply,
+      responses=NO_MASTER)
 async def optionchain(body: OptionChainRequest, broker: ConnectedBroker,
                       request: Request) -> JSONResponse:
     """Strikes around ATM, both sides, from Breeze's option-chain endpoint (calls and
@@ -59,7 +73,8 @@ async def optionchain(body: OptionChainRequest, broker: ConnectedBroker,
     return success(broker.broker_name, **data)
 
 
-@post(router, "syntheticfuture")
+@post(router, "syntheticfuture", response_model=SyntheticFutureReply,
+      responses=NO_MASTER)
 async def syntheticfuture(body: SyntheticFutureRequest, broker: ConnectedBroker,
                           request: Request) -> JSONResponse:
     """ATM strike + ATM call − ATM put (no order)."""
@@ -69,7 +84,8 @@ async def syntheticfuture(body: SyntheticFutureRequest, broker: ConnectedBroker,
     return success(broker.broker_name, **data)
 
 
-@post(router, "optiongreeks")
+@post(router, "optiongreeks", response_model=OptionGreeksReply,
+      responses=NO_MASTER)
 async def optiongreeks(body: OptionGreeksRequest, broker: ConnectedBroker,
                        request: Request) -> JSONResponse:
     """Implied volatility and Greeks (Black-76 on the put-call-parity forward of the
@@ -82,7 +98,8 @@ async def optiongreeks(body: OptionGreeksRequest, broker: ConnectedBroker,
     return success(broker.broker_name, **data)
 
 
-@post(router, "multioptiongreeks")
+@post(router, "multioptiongreeks", response_model=MultiOptionGreeksReply,
+      responses=NO_MASTER)
 async def multioptiongreeks(body: MultiOptionGreeksRequest, broker: ConnectedBroker,
                             request: Request) -> JSONResponse:
     """Greeks of up to 50 options; items fail one by one."""
@@ -95,7 +112,8 @@ async def multioptiongreeks(body: MultiOptionGreeksRequest, broker: ConnectedBro
                    summary={"total": len(data), "success": ok, "failed": len(data) - ok})
 
 
-@post(router, "optionsorder")
+@post(router, "optionsorder", response_model=OptionsOrderReply,
+      responses=errors(*ORDER_ERRORS, broker=True, held=True))
 async def optionsorder(body: OptionsOrderRequest, broker: ConnectedBroker,
                        request: Request) -> JSONResponse:
     """Resolve the option from the underlying's price and place it (split when
@@ -108,7 +126,8 @@ async def optionsorder(body: OptionsOrderRequest, broker: ConnectedBroker,
     return success(broker.broker_name, **data)
 
 
-@post(router, "optionsmultiorder")
+@post(router, "optionsmultiorder", response_model=OptionsMultiOrderReply,
+      responses=NO_MASTER)
 async def optionsmultiorder(body: OptionsMultiOrderRequest, broker: ConnectedBroker,
                             request: Request) -> JSONResponse:
     """Legs resolved against one underlying price; BUY legs placed before SELL legs; a

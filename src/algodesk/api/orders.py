@@ -12,6 +12,7 @@ from ..services.composite import CompositeOrders
 from ..services.orders import OrderRequest, OrderService
 from ..services.ports import OrderError
 from .deps import ConnectedBroker
+from .responses import LOOKUP_ERRORS, ORDER_ERRORS, errors
 from .routing import api_router, post, trading
 from .schemas import (
     BasketOrderReply,
@@ -36,6 +37,11 @@ from .schemas import (
 
 router = api_router("orders")
 REQUESTED_BY = "api"
+# A single order action: held while the journal reconciles (503), in doubt when its
+# answer is lost (504). Composite actions report those per item instead.
+ACTION_ERRORS = errors(*ORDER_ERRORS, broker=True, held=True)
+NO_MASTER = errors(*LOOKUP_ERRORS)
+UNKNOWN_ORDER = errors(404, broker=True, not_found="No order with this id today")
 
 
 def _orders(request: Request) -> OrderService:
@@ -54,7 +60,7 @@ def order_request(fields: OrderFields, strategy: str) -> OrderRequest:
                         disclosed_quantity=fields.disclosed_quantity, strategy=strategy)
 
 
-@post(router, "placeorder", response_model=OrderReply)
+@post(router, "placeorder", response_model=OrderReply, responses=ACTION_ERRORS)
 async def placeorder(body: PlaceOrderRequest, broker: ConnectedBroker,
                      request: Request) -> OrderReply:
     """Place one order. MARKET orders go to ICICI as aggressive limit orders (the order
@@ -64,7 +70,8 @@ async def placeorder(body: PlaceOrderRequest, broker: ConnectedBroker,
     return OrderReply(broker=broker.broker_name, orderid=placed.orderid)
 
 
-@post(router, "placesmartorder", response_model=SmartOrderReply)
+@post(router, "placesmartorder", response_model=SmartOrderReply,
+      responses=ACTION_ERRORS)
 async def placesmartorder(body: SmartOrderRequest, broker: ConnectedBroker,
                           request: Request) -> SmartOrderReply:
     """Bring the net position of (symbol, exchange, product) to `position_size`, read
@@ -77,7 +84,7 @@ async def placesmartorder(body: SmartOrderRequest, broker: ConnectedBroker,
     return SmartOrderReply(broker=broker.broker_name, orderid=outcome.orderid)
 
 
-@post(router, "basketorder", response_model=BasketOrderReply)
+@post(router, "basketorder", response_model=BasketOrderReply, responses=NO_MASTER)
 async def basketorder(body: BasketOrderRequest, broker: ConnectedBroker,
                       request: Request) -> BasketOrderReply:
     """Place every leg on its own, BUY legs before SELL legs; `results` in request order."""
@@ -86,7 +93,7 @@ async def basketorder(body: BasketOrderRequest, broker: ConnectedBroker,
     return BasketOrderReply.model_validate({"broker": broker.broker_name, "results": results})
 
 
-@post(router, "splitorder", response_model=SplitOrderReply)
+@post(router, "splitorder", response_model=SplitOrderReply, responses=NO_MASTER)
 async def splitorder(body: SplitOrderRequest, broker: ConnectedBroker,
                      request: Request) -> SplitOrderReply:
     """`quantity` as orders of `splitsize` plus one for the remainder (at most 100)."""
@@ -97,7 +104,8 @@ async def splitorder(body: SplitOrderRequest, broker: ConnectedBroker,
         "total_quantity": body.quantity, "results": results})
 
 
-@post(router, "modifyorder", response_model=OrderReply)
+@post(router, "modifyorder", response_model=OrderReply,
+      responses={**ACTION_ERRORS, **UNKNOWN_ORDER})
 async def modifyorder(body: ModifyOrderRequest, broker: ConnectedBroker,
                       request: Request) -> OrderReply:
     """Change quantity, price type, price or trigger of a working order; symbol,
@@ -107,7 +115,8 @@ async def modifyorder(body: ModifyOrderRequest, broker: ConnectedBroker,
     return OrderReply(broker=broker.broker_name, orderid=orderid)
 
 
-@post(router, "cancelorder", response_model=OrderReply)
+@post(router, "cancelorder", response_model=OrderReply,
+      responses={**ACTION_ERRORS, **UNKNOWN_ORDER})
 async def cancelorder(body: CancelOrderRequest, broker: ConnectedBroker,
                       request: Request) -> OrderReply:
     orderid = await _orders(request).cancel(body.orderid, requested_by=REQUESTED_BY,
@@ -132,7 +141,7 @@ async def cancelallorder(body: StrategyRequest, broker: ConnectedBroker,
         "canceled_orders": outcome.cancelled, "failed_cancellations": outcome.failed})
 
 
-@post(router, "closeposition", response_model=ClosePositionReply)
+@post(router, "closeposition", response_model=ClosePositionReply, responses=NO_MASTER)
 async def closeposition(body: StrategyRequest, broker: ConnectedBroker,
                         request: Request) -> ClosePositionReply:
     """Square off every non-zero net position of the account with a MARKET order the
@@ -153,7 +162,7 @@ async def closeposition(body: StrategyRequest, broker: ConnectedBroker,
         "closed_positions": outcome.closed, "failed_closures": outcome.failed})
 
 
-@post(router, "orderstatus", response_model=OrderStatusReply)
+@post(router, "orderstatus", response_model=OrderStatusReply, responses=UNKNOWN_ORDER)
 async def orderstatus(body: OrderStatusRequest, broker: ConnectedBroker,
                       request: Request) -> OrderStatusReply:
     """One of today's orders as the order book shows it (404 when unknown)."""

@@ -8,6 +8,7 @@ has left.
 from __future__ import annotations
 
 from .deps import ConnectedBroker
+from .responses import KEY_ERRORS, errors
 from .routing import api_router
 from .schemas import BudgetData, PingData, PingReply, PingRequest
 
@@ -15,7 +16,7 @@ router = api_router("utilities")
 
 
 @router.post("/ping/", response_model=PingReply, include_in_schema=False)
-@router.post("/ping", response_model=PingReply)
+@router.post("/ping", response_model=PingReply, responses=errors(*KEY_ERRORS, broker=True))
 async def ping(body: PingRequest, broker: ConnectedBroker) -> PingReply:
     usage = broker.status().usage
     budget = BudgetData(minute_used=usage.last_minute, minute_limit=usage.per_minute,

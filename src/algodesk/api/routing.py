@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..services.trading import Trading
 from .deps import api_caller, authenticate, connected_broker, json_object, usable_broker
+from .responses import BROKER_ERRORS, KEY_ERRORS, errors, merged
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 JSON = "application/json"
@@ -112,10 +113,18 @@ def api_router(tag: str) -> APIRouter:
 
 def post(router: APIRouter, path: str, **kwargs: Any) -> Callable[[Endpoint], Endpoint]:
     """`@router.post` for `/path` and (undocumented) `/path/`: upstream accepts both.
-    Fields left None are not sent (an order reply has `orderid` or `message`)."""
+    Fields left None are not sent (an order reply has `orderid` or `message`). The error
+    replies every endpoint of its shape can give are declared (`responses.py`), with any
+    the endpoint adds in `responses`."""
 
     def register(endpoint: Endpoint) -> Endpoint:
-        options = {"response_model_exclude_none": True, **kwargs}
+        shape = _shape(endpoint)
+        if shape is not None and shape.broker:
+            declared = errors(*BROKER_ERRORS, broker=True)
+        else:
+            declared = errors(*KEY_ERRORS)
+        options = {"response_model_exclude_none": True, **kwargs,
+                   "responses": merged(declared, kwargs.get("responses") or {})}
         router.post(f"/{path}", **options)(endpoint)  # first: routes match in order
         router.post(f"/{path}/", include_in_schema=False, **options)(endpoint)
         return endpoint

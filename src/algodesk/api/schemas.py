@@ -21,8 +21,10 @@ maps each field to what is wrong with it, naming the accepted values.
 
 Every reply names the broker behind it (`broker`: `simulator` in demo mode, `icici` \
 otherwise). 403: invalid API key, or no usable broker session (the message says where to \
-log in). 429: Breeze's call budget is spent (`retry_after`). 502: ICICI failed. 504: an \
-order whose answer was lost; it is reconciled against ICICI's order book, never resent.
+log in). 429: Breeze's call budget is spent (`retry_after`). 502: ICICI failed. 503: no \
+master contract yet, so symbols cannot be looked up (loading, or why the download failed \
+and when the next try is; `retry_after`). 504: an order whose answer was lost; it is \
+reconciled against ICICI's order book, never resent.
 
 Breeze takes no market orders: MARKET (and SL-M) orders go as aggressive limit orders \
 priced from the last traded price, and the order book's `note` says so. Orders on \
@@ -45,10 +47,24 @@ class Reply(BaseModel):
     broker: str
 
 
+class InvalidSymbol(BaseModel):
+    symbol: str
+    exchange: str
+    error: str
+
+
 class ErrorReply(BaseModel):
+    """Every error reply (its HTTP status says which kind)."""
+
     status: Literal["error"] = "error"
-    message: str
-    broker: str | None = None
+    message: str | dict[str, list[str]] = Field(
+        description="What went wrong; for a validation error a map of each field to what "
+                    "is wrong with it and what is accepted")
+    broker: str | None = Field(default=None, description="Absent from the invalid-key "
+                                                         "replies")
+    retry_after: int | None = Field(default=None, description="429: seconds to wait")
+    invalid_symbols: list[InvalidSymbol] | None = Field(
+        default=None, description="multiquotes, when no symbol was found")
 
 
 # --------------------------------------------------------------------------- ping
@@ -116,6 +132,19 @@ PRICE_TYPES = ("MARKET", "LIMIT", "SL", "SL-M")
 PRODUCTS = ("MIS", "NRML", "CNC")
 ACTIONS = ("BUY", "SELL")
 _NUMBER_SCHEMA = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]})
+# The documented forms of the bounded numbers (validation also takes `1e2` and the like).
+_POSITIVE_SCHEMA = WithJsonSchema({"anyOf": [
+    {"type": "integer", "minimum": 1},
+    {"type": "string", "pattern": r"^\s*\+?[0-9]*[1-9][0-9]*(\.0*)?\s*$"}]})
+_COUNT_SCHEMA = WithJsonSchema({"anyOf": [
+    {"type": "integer", "minimum": 0},
+    {"type": "string", "pattern": r"^\s*\+?[0-9]+(\.0*)?\s*$"}]})
+_OPTIONAL_COUNT_SCHEMA = WithJsonSchema({"anyOf": [
+    {"type": "integer", "minimum": 0},
+    {"type": "string", "pattern": r"^\s*(\+?[0-9]+(\.0*)?)?\s*$"}, {"type": "null"}]})
+_PRICE_SCHEMA = WithJsonSchema({"anyOf": [
+    {"type": "number", "minimum": 0},
+    {"type": "string", "pattern": r"^\s*\+?([0-9]+\.?[0-9]*|\.[0-9]+)?\s*$"}, {"type": "null"}]})
 
 
 def _decimal(value: Any) -> Decimal:
@@ -183,12 +212,14 @@ ExchangeCode = Annotated[str, *_enum(EXCHANGES)]
 Action = Annotated[str, *_enum(ACTIONS, upper=True)]
 PriceType = Annotated[str, *_enum(PRICE_TYPES)]
 Product = Annotated[str, *_enum(PRODUCTS)]
-Quantity = Annotated[int, BeforeValidator(_whole), Field(gt=0), _NUMBER_SCHEMA]
-QuantityOrZero = Annotated[int, BeforeValidator(_whole), Field(ge=0), _NUMBER_SCHEMA]
-OptionalCount = Annotated[int, BeforeValidator(_optional_whole), Field(ge=0), _NUMBER_SCHEMA]
-Price = Annotated[Decimal, BeforeValidator(_price), _NUMBER_SCHEMA]
+Quantity = Annotated[int, BeforeValidator(_whole), Field(gt=0), _POSITIVE_SCHEMA]
+QuantityOrZero = Annotated[int, BeforeValidator(_whole), Field(ge=0), _COUNT_SCHEMA]
+OptionalCount = Annotated[int, BeforeValidator(_optional_whole), Field(ge=0),
+                          _OPTIONAL_COUNT_SCHEMA]
+Price = Annotated[Decimal, BeforeValidator(_price), _PRICE_SCHEMA]
 Target = Annotated[int, BeforeValidator(_truncated), _NUMBER_SCHEMA]
-OrderId = Annotated[str, BeforeValidator(_text_id), WithJsonSchema({"type": "string"})]
+OrderId = Annotated[str, BeforeValidator(_text_id),
+                    WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"})]
 SymbolText = Annotated[str, Field(min_length=1, max_length=100)]
 
 
@@ -454,7 +485,8 @@ class MarginPosition(BaseModel):
 
 
 class MarginRequest(OpenAlgoRequest):
-    positions: list[MarginPosition]
+    # Bounds checked by the endpoint (its own message); documented here.
+    positions: list[MarginPosition] = Field(json_schema_extra={"minItems": 1, "maxItems": 50})
 
 
 class MarginData(BaseModel):

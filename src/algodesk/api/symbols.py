@@ -17,6 +17,7 @@ from ..instruments.model import Instrument
 from ..runtime import get_runtime
 from .deps import Caller, api_caller
 from .errors import OpenAlgoError
+from .responses import LOOKUP_ERRORS, errors, merged
 from .routing import api_router, post
 from .schemas import (
     EXCHANGES,
@@ -66,7 +67,8 @@ def _broker_name(request: Request) -> str:
     return get_runtime(request).broker_name
 
 
-@post(router, "symbol", response_model=SymbolReply)
+@post(router, "symbol", response_model=SymbolReply,
+      responses=errors(404, *LOOKUP_ERRORS, not_found="No such symbol on that exchange"))
 async def symbol(body: SymbolRequest, caller: Caller, request: Request) -> SymbolReply:
     """One instrument of the master contract (404 when unknown)."""
     inst = _index(request).get(body.symbol, body.exchange)
@@ -76,7 +78,7 @@ async def symbol(body: SymbolRequest, caller: Caller, request: Request) -> Symbo
                                        "data": symbol_row(inst)})
 
 
-@post(router, "search", response_model=SearchReply)
+@post(router, "search", response_model=SearchReply, responses=errors(*LOOKUP_ERRORS))
 async def search(body: SearchRequest, caller: Caller, request: Request) -> SearchReply:
     """Instruments whose symbol or name holds every word of `query` (`NIFTY 24000 CE`),
     exact symbols first; at most 50."""
@@ -90,7 +92,7 @@ async def search(body: SearchRequest, caller: Caller, request: Request) -> Searc
                                        "data": [symbol_row(i) for i in found]})
 
 
-@post(router, "expiry", response_model=ExpiryReply)
+@post(router, "expiry", response_model=ExpiryReply, responses=errors(*LOOKUP_ERRORS))
 async def expiry(body: ExpiryRequest, caller: Caller, request: Request) -> ExpiryReply:
     """Expiry dates of an underlying's futures or options, nearest first (DD-MMM-YY)."""
     days = _index(request).expiries(body.symbol, body.exchange, body.instrumenttype)
@@ -101,8 +103,10 @@ async def expiry(body: ExpiryRequest, caller: Caller, request: Request) -> Expir
     return ExpiryReply(broker=_broker_name(request), message=message, data=dates)
 
 
-@router.get("/instruments", responses={200: {"model": InstrumentsReply}},
-            response_model=None)
+@router.get("/instruments", response_model=None, responses=merged(
+    {200: {"model": InstrumentsReply, "description": "JSON, or CSV with `format=csv`",
+           "content": {"text/csv": {"schema": {"type": "string"}}}}},
+    errors(400, 401, 403, 429, *LOOKUP_ERRORS, plain_text=True)))
 @router.get("/instruments/", include_in_schema=False, response_model=None)
 async def instruments(request: Request,
                       apikey: str | None = Query(default=None),

@@ -96,7 +96,9 @@ def _status(args: argparse.Namespace) -> int:
     at = parse_refresh_time(settings.contracts_refresh_time)
     now = utcnow()
     if info is None:
-        console.print("No master contract stored yet: run `algodesk contracts update`.")
+        console.print("No master contract yet: symbols cannot be looked up and orders are "
+                      "refused until one is downloaded (`algodesk contracts update`, or the "
+                      "running platform's next try).")
     else:
         counts = ", ".join(f"{ex} {n:,}" for ex, n in info.summary.get("counts", {}).items())
         stale = is_stale(info.created_at, now, at)
@@ -129,7 +131,7 @@ def _search(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     index = _load_index(database)
     if index is None:
-        console.print("No master contract stored yet: run `algodesk contracts update`.")
+        console.print("No master contract yet: run `algodesk contracts update`.")
         return 1
     loaded = time.perf_counter() - started
     found = index.search(" ".join(args.text), args.exchange, args.instrument_type, args.limit)

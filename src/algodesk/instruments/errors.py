@@ -20,3 +20,14 @@ class MasterError(Exception):
 
     def __str__(self) -> str:
         return f"{self.stage}: {self.message}"
+
+
+class MasterContractUnavailable(Exception):
+    """A symbol was asked for while no master contract is loaded (first start, or every
+    download so far failed). `message` says whether it is loading or why it failed and
+    when the next try is; `retry_after` is in seconds. The API answers 503."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after

@@ -37,6 +37,7 @@ class IndexInfo:
     master_id: int | None = None
     downloaded_at: datetime | None = None  # UTC
     source_url: str = ""
+    warnings: tuple[str, ...] = ()  # the import report's (e.g. a member file skipped)
 
 
 class SymbolIndex:

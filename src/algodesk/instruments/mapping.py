@@ -108,11 +108,11 @@ def map_members(members: Iterable[MemberData]) -> Mapped:
                                      home_indices.get(home, set())))
     out = Mapped()
     out.instruments = _unique(made, out)
-    out.instruments.sort(key=_natural)
+    out.instruments.sort(key=natural_order)
     return out
 
 
-def _natural(inst: Instrument) -> tuple[int, int, str, date, Decimal]:
+def natural_order(inst: Instrument) -> tuple[int, int, str, date, Decimal]:
     return (_EXCHANGE_RANK[inst[1]], _TYPE_RANK[inst[3]], inst[2], inst[12] or date.min,
             inst[13])
 

@@ -19,16 +19,18 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ..config import Settings
 from ..storage import Database, utcnow
+from .carryover import SkippedMember, carry_over
 from .download import download
 from .errors import MasterError
 from .index import IndexInfo, SymbolIndex
-from .mapping import map_members
+from .mapping import map_members, natural_order
 from .model import Instrument
+from .schedule import IST
 from .security_master import (
     IGNORED_MEMBERS,
     MEMBERS,
@@ -38,9 +40,22 @@ from .security_master import (
     parse_member,
     read_member,
 )
-from .store import Attempt, ensure_tables, prune, record_attempt, save_master
+from .store import (
+    Attempt,
+    active_master,
+    ensure_tables,
+    prune,
+    record_attempt,
+    save_master,
+)
 
 log = logging.getLogger("algodesk.instruments")
+
+#: Failures of an optional member that skip it instead of failing the import: the file
+#: is there but unusable. A member that cannot be extracted means a damaged archive.
+SKIPPABLE_STAGES = ("member", "rows")
+PREVIOUS_KEPT = "the previous master stays in service"
+NONE_YET = "no master contract yet"
 
 _gc_lock = threading.Lock()
 _gc_holders = 0
@@ -129,11 +144,15 @@ class RefreshOutcome:
 
 def import_archive(data: bytes, tolerance: float, progress: Progress | None = None
                    ) -> tuple[list[Instrument], dict[str, Any]]:
-    """Archive bytes -> instruments and a summary. CPU-bound; raises MasterError."""
+    """Archive bytes -> instruments and a summary. CPU-bound; raises MasterError.
+
+    A required member that is missing or unusable fails the import; an optional one that
+    is empty, header-only, without usable rows or with too many bad ones is skipped and
+    listed in `summary["skipped"]` (file -> exchange, reason)."""
     members = open_archive(data)
     caches = new_caches()
     parsed: list[MemberData] = []
-    summary: dict[str, Any] = {"members": {}, "warnings": []}
+    summary: dict[str, Any] = {"members": {}, "warnings": [], "skipped": {}}
     for spec in MEMBERS:
         info = members.get(spec.file_name.lower())
         if info is None:
@@ -144,8 +163,16 @@ def import_archive(data: bytes, tolerance: float, progress: Progress | None = No
             summary["warnings"].append(f"{spec.file_name} not in the archive: no "
                                        f"{spec.breeze_exchange} instruments")
             continue
-        member = parse_member(spec, read_member(data, info), caches)
-        member.check_tolerance(tolerance)
+        try:
+            member = parse_member(spec, read_member(data, info), caches)
+            member.check_tolerance(tolerance)
+        except MasterError as exc:
+            if spec.required or exc.stage not in SKIPPABLE_STAGES:
+                raise
+            summary["skipped"][spec.file_name] = {"exchange": spec.breeze_exchange,
+                                                  "reason": exc.message}
+            summary["warnings"].append(f"{exc.message}: skipped")
+            continue
         parsed.append(member)
         summary["members"][spec.file_name] = {
             "lines": member.data_lines, "rows": len(member.rows), "skipped": len(member.bad),
@@ -174,14 +201,21 @@ def import_archive(data: bytes, tolerance: float, progress: Progress | None = No
 
 
 def build_and_store(data: bytes, database: Database, source_url: str, tolerance: float,
-                    progress: Progress | None = None) -> tuple[SymbolIndex, int, dict[str, Any]]:
-    """Import, index and store in one go (run in a worker thread). Raises MasterError."""
+                    progress: Progress | None = None, *, today: date | None = None
+                    ) -> tuple[SymbolIndex, int, dict[str, Any]]:
+    """Import, index and store in one go (run in a worker thread). Raises MasterError.
+
+    `today` (IST) decides which carried-over contracts have expired (see carryover.py).
+    """
     timings: dict[str, float] = {}
     with paused_gc():
         started = time.perf_counter()
         if progress:
             progress.set_phase("parsing")
         instruments, summary = import_archive(data, tolerance, progress)
+        if summary["skipped"]:
+            instruments = _with_carried_over(instruments, summary, database,
+                                             today or utcnow().astimezone(IST).date())
         timings["parse"] = time.perf_counter() - started
         if progress:
             progress.set_phase("indexing")
@@ -197,16 +231,35 @@ def build_and_store(data: bytes, database: Database, source_url: str, tolerance:
                                 archive_bytes=len(data), summary=summary)
         timings["store"] = time.perf_counter() - mark
     summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
-    index.info = IndexInfo(master_id, utcnow(), source_url)
+    index.info = IndexInfo(master_id, utcnow(), source_url, tuple(summary["warnings"]))
     return index, master_id, summary
 
 
+def _with_carried_over(instruments: list[Instrument], summary: dict[str, Any],
+                       database: Database, today: date) -> list[Instrument]:
+    skipped = {name: SkippedMember(name, entry["exchange"], entry["reason"])
+               for name, entry in summary["skipped"].items()}
+    kept, report = carry_over(database, skipped, today)
+    plain = {f"{member.reason}: skipped" for member in skipped.values()}
+    summary["warnings"] = ([w for w in summary["warnings"] if w not in plain]
+                           + [entry.pop("warning") for entry in report.values()])
+    summary["skipped"] = report
+    if not kept:
+        return instruments
+    combined = instruments + kept
+    combined.sort(key=natural_order)
+    summary["counts"] = dict(Counter(str(i.exchange) for i in combined))
+    return combined
+
+
 async def refresh_master(settings: Settings, database: Database, *, trigger: str,
-                         progress: Progress | None = None) -> RefreshOutcome:
+                         progress: Progress | None = None, today: date | None = None
+                         ) -> RefreshOutcome:
     """Download and install a new master; the outcome carries the new index on success.
 
     Never raises for a bad download or archive: that is a failed outcome, recorded in
-    `instrument_refreshes`, with the previous master untouched.
+    `instrument_refreshes`, with the previous master untouched. `today` (IST) is for
+    carried-over rows (default: the wall clock's date).
     """
     progress = progress or Progress()
     progress.start(trigger)
@@ -219,13 +272,14 @@ async def refresh_master(settings: Settings, database: Database, *, trigger: str
         downloaded = time.perf_counter() - clock
         index, master_id, summary = await asyncio.to_thread(
             build_and_store, data, database, url, settings.contracts_bad_row_tolerance,
-            progress)
+            progress, today=today)
         summary["timings"]["download"] = round(downloaded, 3)
     except MasterError as exc:
         progress.set_phase("failed")
+        kept = await asyncio.to_thread(active_master, database) is not None
         outcome = RefreshOutcome(False, trigger, started_at, utcnow(),
                                  time.perf_counter() - clock,
-                                 f"{exc.message} (the previous master stays in service)",
+                                 f"{exc.message} ({PREVIOUS_KEPT if kept else NONE_YET})",
                                  exc.stage)
         log.warning("master contract refresh failed at %s: %s", exc.stage, exc.message)
     else:
@@ -236,6 +290,8 @@ async def refresh_master(settings: Settings, database: Database, *, trigger: str
             f"{len(index):,} instruments ({counts})", "", master_id, len(index), summary,
             index)
         log.info("master contract refreshed: %s", outcome.message)
+        for warning in summary["warnings"]:
+            log.warning("master contract: %s", warning)
     await asyncio.to_thread(_record, database, outcome)
     return outcome
 

@@ -41,14 +41,17 @@ class MemberSpec:
     currency: bool = False
 
 
-# The five files the SDK reads from every archive are required; MCX ships only in the
-# MotherAppMaster archive, so it is read where present. MF is not tradable here.
+# Required: the two cash files and NSE's F&O, without which the platform cannot trade
+# at all. The others are optional: ICICI ships them empty or header-only on some days
+# (and MCX only in the MotherAppMaster archive), and one of them must not void the
+# rest; an unusable optional member is skipped and its exchange's earlier rows are
+# kept (refresh.py). MF is not tradable here.
 MEMBERS: tuple[MemberSpec, ...] = (
     MemberSpec("NSEScripMaster.txt", EQUITY, "NSE", True),
     MemberSpec("BSEScripMaster.txt", EQUITY, "BSE", True),
     MemberSpec("FONSEScripMaster.txt", FNO, "NFO", True),
-    MemberSpec("FOBSEScripMaster.txt", FNO, "BFO", True),
-    MemberSpec("CDNSEScripMaster.txt", FNO, "NDX", True, currency=True),
+    MemberSpec("FOBSEScripMaster.txt", FNO, "BFO", False),
+    MemberSpec("CDNSEScripMaster.txt", FNO, "NDX", False, currency=True),
     MemberSpec("MCXScripMaster.txt", MCX_LAYOUT, "MCX", False),
 )
 IGNORED_MEMBERS = ("MFScripMaster.txt",)
@@ -270,8 +273,9 @@ def parse_member(spec: MemberSpec, text: str, caches: _Caches | None = None) -> 
     else:
         _derivative_rows(lines, first + 1, splitter, caches, data)
     if not data.rows:
-        raise MasterError("rows", f"{spec.file_name} has no usable rows "
-                          f"({data.data_lines} data lines, {len(data.bad)} malformed)")
+        detail = (f"{data.data_lines} data lines, {len(data.bad)} malformed"
+                  if data.data_lines else "a header and no data lines")
+        raise MasterError("rows", f"{spec.file_name} has no usable rows ({detail})")
     _decide_tick_unit(data, caches)
     return data
 

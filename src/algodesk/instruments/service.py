@@ -27,8 +27,10 @@ from typing import Any
 from ..background import stop_tasks
 from ..config import Settings
 from ..storage import Database, utcnow
+from .absent import NoMasterIndex
+from .errors import MasterContractUnavailable
 from .index import IndexInfo, SymbolIndex
-from .refresh import Progress, RefreshOutcome, paused_gc, refresh_master
+from .refresh import NONE_YET, Progress, RefreshOutcome, paused_gc, refresh_master
 from .schedule import IST, is_stale, next_due, parse_refresh_time
 from .store import active_master, ensure_tables, load_master, recent_attempts
 
@@ -43,7 +45,8 @@ POLL_SECONDS = 60.0
 class InstrumentStatus:
     """What the platform shows about the master contract."""
 
-    state: str  # empty, ready, refreshing
+    # ready or refreshing (a master serves); loading, failed or empty (none yet)
+    state: str
     instrument_count: int
     counts: dict[str, int]
     master_id: int | None
@@ -54,6 +57,9 @@ class InstrumentStatus:
     progress: dict[str, Any]
     last_result: dict[str, Any] | None
     load_seconds: float | None
+    next_try_at: datetime | None = None  # UTC: the retry after a failed refresh
+    failures: int = 0  # failed refreshes in a row
+    warnings: tuple[str, ...] = ()  # the live master's import report
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +72,8 @@ class InstrumentStatus:
             "next_refresh_at": self.next_refresh_at.isoformat() if self.next_refresh_at else None,
             "progress": self.progress, "last_result": self.last_result,
             "load_seconds": self.load_seconds,
+            "next_try_at": self.next_try_at.isoformat() if self.next_try_at else None,
+            "failures": self.failures, "warnings": list(self.warnings),
         }
 
 
@@ -78,10 +86,11 @@ class InstrumentService:
         self.database = database
         self._clock = clock
         self._refresh_at = parse_refresh_time(settings.contracts_refresh_time)
-        self._index = SymbolIndex([])
+        self._index: SymbolIndex = NoMasterIndex(self.unavailable)
         self._progress = Progress()
         self._last: RefreshOutcome | None = None
-        self._last_failure_at: datetime | None = None
+        self._failures = 0  # in a row; the retry waits grow with them
+        self._next_try_at: datetime | None = None
         self._inflight: asyncio.Task[RefreshOutcome] | None = None
         self._scheduler: asyncio.Task[None] | None = None
         self._load_seconds: float | None = None
@@ -89,8 +98,39 @@ class InstrumentService:
 
     @property
     def index(self) -> SymbolIndex:
-        """The live index (empty until a master has been loaded)."""
+        """The live index. Until a master is loaded, a `NoMasterIndex` whose OpenAlgo
+        lookups raise `MasterContractUnavailable` (see `unavailable`)."""
         return self._index
+
+    def unavailable(self) -> MasterContractUnavailable:
+        """Why there is no master contract, in words for a trader: loading, or which
+        stage failed how, and when the next try is."""
+        now = self._clock()
+        refreshing = self._inflight is not None and not self._inflight.done()
+        failed_before = self._last is not None and not self._last.ok
+        if (refreshing and not failed_before) or (
+                self._last is None and self.settings.contracts_auto_refresh):
+            phase = self._progress.phase
+            doing = ("downloading SecurityMaster.zip" if phase in ("idle", "downloading")
+                     else f"{phase} SecurityMaster.zip")
+            return MasterContractUnavailable(
+                f"The master contract is loading ({doing}); symbols and orders work once "
+                "it is in. Try again in a few seconds.", 5)
+        reason = (f"the last try failed at {self._last.stage}: "
+                  f"{self._last.message.removesuffix(f' ({NONE_YET})')}" if self._last
+                  else "no download has been tried")
+        if refreshing:
+            wait, when = 5, "Trying again now"
+        elif self._next_try_at is not None:
+            wait = max(1, int((self._next_try_at - now).total_seconds() + 0.999))
+            when = (f"The next try is at {self._next_try_at.astimezone(IST):%H:%M:%S} IST "
+                    f"(in {wait} s)")
+        else:
+            wait = 60
+            when = "Automatic refresh is off: run `algodesk contracts update`"
+        return MasterContractUnavailable(
+            f"No master contract yet, so symbols cannot be looked up ({reason}). {when}.",
+            wait)
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -135,7 +175,12 @@ class InstrumentService:
     def status(self) -> InstrumentStatus:
         index = self._index
         refreshing = self._inflight is not None and not self._inflight.done()
-        state = "refreshing" if refreshing else ("ready" if len(index) else "empty")
+        if len(index):
+            state = "refreshing" if refreshing else "ready"
+        elif refreshing:
+            state = "loading"
+        else:
+            state = "failed" if self._last is not None and not self._last.ok else "empty"
         return InstrumentStatus(
             state=state, instrument_count=len(index), counts=index.counts(),
             master_id=index.info.master_id, downloaded_at=index.info.downloaded_at,
@@ -144,7 +189,8 @@ class InstrumentService:
                              if self.settings.contracts_auto_refresh else None),
             progress=self._progress.as_dict(),
             last_result=self._last.as_dict() if self._last else None,
-            load_seconds=self._load_seconds)
+            load_seconds=self._load_seconds, next_try_at=self._next_try_at,
+            failures=self._failures, warnings=index.info.warnings)
 
     def recent_attempts(self, limit: int = 5) -> list[dict[str, Any]]:
         """Recent refresh attempts from the database (blocking; short)."""
@@ -164,16 +210,32 @@ class InstrumentService:
 
     async def _run_refresh(self, trigger: str) -> RefreshOutcome:
         outcome = await refresh_master(self.settings, self.database, trigger=trigger,
-                                       progress=self._progress)
+                                       progress=self._progress,
+                                       today=self._clock().astimezone(IST).date())
         if outcome.ok and outcome.index is not None:
             self._index = outcome.index  # the swap: one reference, readers never wait
             outcome.index = None  # the outcome outlives the index; do not pin it
             _keep_out_of_gc_passes()
-            self._last_failure_at = None
+            self._failures, self._next_try_at = 0, None
         else:
-            self._last_failure_at = self._clock()
+            self._failures += 1
+            self._next_try_at = None
+            # Retried only while the master in service is stale (or there is none): a
+            # failed manual refresh of today's master leaves it serving, nothing to chase.
+            if self.settings.contracts_auto_refresh and self._stale():
+                delay = self.retry_delay(self._failures)
+                self._next_try_at = self._clock() + timedelta(seconds=delay)
+                log.warning("master contract: next try in %.0f s", delay)
         self._last = outcome
         return outcome
+
+    def retry_delay(self, failures: int) -> float:
+        """Seconds before the next try after `failures` failed refreshes in a row: the
+        first retry comes quickly (a broker or simulator still starting), then the waits
+        double up to the cap (a long outage is not hammered)."""
+        first = self.settings.contracts_retry_seconds
+        cap = max(first, self.settings.contracts_retry_max_seconds)
+        return float(min(cap, first * 2 ** min(max(failures - 1, 0), 30)))
 
     async def _load_from_database(self) -> bool:
         """Install the stored active master (if readable and not already live)."""
@@ -187,6 +249,7 @@ class InstrumentService:
         if loaded is None:
             return False
         self._index = loaded
+        self._failures, self._next_try_at = 0, None
         _keep_out_of_gc_passes()
         self._load_seconds = time.perf_counter() - started
         log.info("master contract %s loaded from the database: %s instruments in %.2f s",
@@ -194,28 +257,30 @@ class InstrumentService:
         return True
 
     async def _schedule(self) -> None:
-        retry = timedelta(minutes=self.settings.contracts_retry_minutes)
         while True:
+            if self._inflight is not None and not self._inflight.done():
+                # A start-up refresh in flight: its outcome sets the next try.
+                await asyncio.wait({self._inflight})
             now = self._clock()
             wake = min(next_due(now, self._refresh_at), now + timedelta(seconds=POLL_SECONDS))
+            if self._next_try_at is not None and self._stale():
+                wake = min(wake, self._next_try_at)
             await asyncio.sleep(max(1.0, (wake - now).total_seconds()))
             try:
-                await self._tick(retry)
+                await self._tick()
             except asyncio.CancelledError:
                 raise
             except Exception:  # the scheduler must outlive any one bad tick
                 log.exception("master contract scheduler tick failed")
 
-    async def _tick(self, retry: timedelta) -> None:
+    async def _tick(self) -> None:
         if self._inflight is not None and not self._inflight.done():
             return
         stored = await asyncio.to_thread(active_master, self.database)
         if stored is not None and stored.id != self._index.info.master_id:
             await self._load_from_database()  # another process stored a newer master
-        now = self._clock()
-        if self._stale() and (self._last_failure_at is None
-                              or now - self._last_failure_at >= retry):
-            await asyncio.shield(self._start_refresh("scheduled"))
+        if self._stale() and (self._next_try_at is None or self._clock() >= self._next_try_at):
+            await asyncio.shield(self._start_refresh("retry" if self._failures else "scheduled"))
 
 
 def _keep_out_of_gc_passes() -> None:
@@ -236,4 +301,5 @@ def _load_index(database: Database) -> SymbolIndex | None:
         if stored is None:
             return None
         info, instruments = stored
-        return SymbolIndex(instruments, IndexInfo(info.id, info.created_at, info.source_url))
+        return SymbolIndex(instruments, IndexInfo(info.id, info.created_at, info.source_url,
+                                                  tuple(info.summary.get("warnings", ()))))

@@ -31,6 +31,7 @@ from ..brokers.icici.budget import CallBudget, SharedReads
 from ..brokers.icici.formats import IST
 from ..brokers.icici.mapping import PRICE_TYPE_OF_BREEZE, PRODUCT_OF_BREEZE, openalgo_status
 from ..storage import utcnow
+from .funds import equity_cash
 from .journal import JournalEntry, OrderJournal
 from .ports import BrokerPort, InstrumentLookup
 
@@ -397,8 +398,8 @@ class Books:
         }
 
     async def funds(self) -> dict[str, str]:
-        """Breeze's bank balance less what trades block is the cash free to use (as the
-        dashboard shows it); the blocked amount is what OpenAlgo calls utilised. M2M
+        """The equity allocation's free cash is what a cash order can spend (see
+        funds.py), and what trades block there is what OpenAlgo calls utilised. M2M
         comes from today's positions, which the funds call does not carry."""
         funds, positions = await asyncio.gather(
             self.reads.get(("funds",), self._ttl(ACTIVE_TTL),
@@ -406,9 +407,9 @@ class Books:
             self.positions())
         unrealized = sum((Decimal(p["unrealized_pnl"]) for p in positions), Decimal(0))
         total_pnl = sum((Decimal(p["pnl"]) for p in positions), Decimal(0))
-        blocked = funds.block_by_trade_balance or Decimal(0)
+        available, blocked = equity_cash(funds)
         return {
-            "availablecash": _text(funds.total_bank_balance - blocked),
+            "availablecash": _text(available),
             "collateral": "0.00",
             "m2mrealized": _text(total_pnl - unrealized),
             "m2munrealized": _text(unrealized),

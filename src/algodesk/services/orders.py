@@ -38,6 +38,7 @@ from ..brokers.icici.mapping import (
     decide_price,
     place_order_fields,
 )
+from ..instruments.errors import MasterContractUnavailable
 from .books import Books, OrderLabel
 from .journal import JournalEntry, OrderJournal
 from .ports import BrokerPort, InstrumentLookup, OrderError
@@ -313,7 +314,11 @@ class OrderService:
         entry = self.journal.placement(orderid)
         if entry is not None:
             asked = entry.openalgo_request
-            inst = self.instruments().get(str(asked.get("symbol")), str(asked.get("exchange")))
+            try:
+                inst = self.instruments().get(str(asked.get("symbol")),
+                                              str(asked.get("exchange")))
+            except MasterContractUnavailable:
+                inst = None  # a cancel needs no instrument; a modify says why it does
             return Target(orderid, entry.exchange, inst,
                           str(entry.broker_request.get("product", "")),
                           str(asked.get("action", "")).upper())
@@ -332,6 +337,7 @@ class OrderService:
         target = await self.locate(orderid)
         inst = target.inst
         if inst is None:
+            self.instruments().get(request.symbol, request.exchange)  # 503 without a master
             raise OrderError(400, f"Order {orderid} is for an instrument the master contract "
                                   "no longer lists; modify it on ICICI Direct")
         if (inst.symbol, str(inst.exchange), target.action) != (

@@ -15,6 +15,7 @@ from ..brokers.icici import api_session_from
 from ..demo import DEMO_OTP, DEMO_PASSWORD, DEMO_USER_ID
 from ..runtime import CALLBACK_PATH, get_runtime
 from .common import checked_form, notice, redirect, render, require_user, viewer_of
+from .master_view import master_view
 
 router = APIRouter()
 
@@ -28,7 +29,8 @@ async def broker_page(request: Request, m: str = "") -> Response:
     return render(request, viewer, "broker.html", message=notice(m),
                   demo_login=(DEMO_USER_ID, DEMO_PASSWORD, DEMO_OTP),
                   redirect_url=runtime.settings.redirect_url,
-                  redirect_problem=runtime.redirect_problem)
+                  redirect_problem=runtime.redirect_problem,
+                  master=master_view(runtime.instruments))
 
 
 @router.post("/broker/connect")

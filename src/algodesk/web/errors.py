@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from ..access.broker import BrokerUnavailable
 from ..brokers.icici import BreezeError
+from ..instruments.errors import MasterContractUnavailable
 from ..runtime import get_runtime
 from .common import CsrfRejected, LoginRequired, redirect, render, viewer_of
 
@@ -49,6 +50,12 @@ async def on_breeze_error(request: Request, exc: BreezeError) -> Response:
     return render(request, viewer_of(request), "message.html", status_code=502,
                   title="Broker error", text=f"The broker call failed: {exc.message}",
                   link=("/broker", "Broker"))
+
+
+async def on_master_unavailable(request: Request, exc: MasterContractUnavailable) -> Response:
+    return render(request, viewer_of(request), "message.html", status_code=503,
+                  title="Master contract not loaded yet", text=exc.message,
+                  link=("/", "Dashboard"))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:

@@ -14,7 +14,9 @@ from ..access.users import AccountError
 from ..brokers.icici import BreezeError
 from ..brokers.icici.schemas import BreezeFunds
 from ..runtime import get_runtime
+from ..services.funds import equity_cash, segments
 from .common import Viewer, checked_form, field, notice, redirect, render, require_user
+from .master_view import master_view
 
 router = APIRouter()
 
@@ -29,20 +31,12 @@ COMING = {
 
 
 def funds_summary(funds: BreezeFunds) -> dict[str, object]:
-    limit = funds.total_bank_balance
-    used = funds.block_by_trade_balance
-    segments = [
-        (name, allocated, blocked)
-        for name, allocated, blocked in (
-            ("Equity", funds.allocated_equity, funds.block_by_trade_equity),
-            ("F&O", funds.allocated_fno, funds.block_by_trade_fno),
-            ("Commodity", funds.allocated_commodity, funds.block_by_trade_commodity),
-            ("Currency", funds.allocated_currency, funds.block_by_trade_currency),
-        )
-        if allocated is not None
-    ]
-    return {"limit": limit, "used": used, "available": limit - used,
-            "unallocated": funds.unallocated_balance or Decimal(0), "segments": segments}
+    """The dashboard's funds: the same available cash the API's `funds` reports (the
+    equity allocation's free part), and every segment with what is free in it."""
+    available, _ = equity_cash(funds)
+    return {"limit": funds.total_bank_balance, "used": funds.block_by_trade_balance,
+            "available": available, "unallocated": funds.unallocated_balance or Decimal(0),
+            "segments": segments(funds)}
 
 
 @router.get("/")
@@ -58,7 +52,8 @@ async def dashboard(request: Request, m: str = "") -> Response:
         except BreezeError as exc:
             funds_error = f"the broker did not give the funds: {exc.message}"
     return render(request, viewer, "dashboard.html", funds=funds, funds_error=funds_error,
-                  message=notice(m), coming=COMING)
+                  message=notice(m), coming=COMING,
+                  master=master_view(get_runtime(request).instruments))
 
 
 @router.get("/coming/{page}")

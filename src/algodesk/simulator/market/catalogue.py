@@ -2,9 +2,13 @@
 
 Deterministic in (seed, size, today). Expiries count from `today`, strike ladders are
 centred on each underlying's price at IST midnight today, so the archive is current
-whatever day the simulator starts. Sizes:
+whatever day the simulator starts. A ladder reaches far enough that the strike nearest
+the money has at least ten listed strikes on each side at every second of the week the
+archive serves (`LADDER_DAYS`), as an exchange lists new strikes when the price moves:
+the price process is random-access, so its range over that week is known when the
+archive is built. Sizes:
 - ``small``: the real names, a couple of dozen invented ones and short strike ladders
-  (well under a thousand instruments, for tests);
+  (under ten thousand instruments, most of them strikes, for tests);
 - ``full``: thousands of invented companies and ~200 F&O stocks with wide ladders,
   giving ~160,000 rows in the proportions of the real files (most in FONSE).
 """
@@ -29,6 +33,14 @@ from .types import Instrument
 Size = Literal["small", "full"]
 Kind = Literal["index", "stock", "currency", "commodity"]
 ZERO = Decimal(0)
+# The archive built for `today` must serve a simulator left running for a week, and the
+# next morning until the platform's daily refresh (08:00 IST): eight days from midnight.
+LADDER_DAYS = 8
+# Listed strikes each side of the money, at the least (ITM10/OTM10 always resolve).
+MONEY_STRIKES = 10
+# The ladder is never narrower than a typical week's move (two standard deviations), so
+# its width on an ordinary week says nothing about where the price is going.
+_TYPICAL_MOVES = 2.0
 OPTION_TICK = Decimal("0.05")
 INDEX_TICK = Decimal("0.01")
 
@@ -71,6 +83,7 @@ class Underlying:
     asset_token: str  # numeric token of the underlying (F&O AssetToken column)
     turnover: float  # rupees traded per trading second in the cash market
     reference: float = 0.0  # price at IST midnight today: the strike ladder's centre
+    reach: float = 0.0  # rupees the price can stray from `reference` in LADDER_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,14 +244,18 @@ def _invented_turnover(company: Company, fno: bool) -> float:
 def _set_references(cat: Catalogue, midnight: int) -> None:
     for code, u in list(cat.underlyings.items()):
         if u.lot or u.kind != "stock":
-            level = SpotProcess.create(cat.seed, code, u.base, u.daily_vol).values(
-                midnight, midnight)[0]
-            cat.underlyings[code] = _with_reference(u, float(level))
+            cat.underlyings[code] = _with_reference(u, cat.seed, midnight)
 
 
-def _with_reference(u: Underlying, level: float) -> Underlying:
+def _with_reference(u: Underlying, seed: int, midnight: int) -> Underlying:
+    """`u` with its price at `midnight` and how far the price strays in LADDER_DAYS."""
+    process = SpotProcess.create(seed, u.code, u.base, u.daily_vol)
+    level = float(process.values(midnight, midnight)[0])
+    low, high = process.envelope(midnight, midnight + LADDER_DAYS * 86_400 - 1)
+    typical = level * math.expm1(_TYPICAL_MOVES * u.daily_vol * math.sqrt(LADDER_DAYS))
+    reach = max(high - level, level - low, typical)
     return Underlying(u.code, u.symbol, u.name, u.kind, u.base, u.daily_vol, u.iv, u.lot,
-                      u.strike_step, u.asset_token, u.turnover, level)
+                      u.strike_step, u.asset_token, u.turnover, level, reach)
 
 
 class _Derivatives:
@@ -256,8 +273,12 @@ class _Derivatives:
         return str(value)
 
     def _ladder(self, u: Underlying, each_side: int) -> list[Decimal]:
+        """Strikes around the reference: `each_side` of them (the plan's count) or, when
+        more, enough that the price anywhere within its reach keeps MONEY_STRIKES listed
+        strikes on both sides of the nearest one (one more for that rounding)."""
         step = u.strike_step
         centre = round(u.reference / float(step))
+        each_side = max(each_side, math.ceil(u.reach / float(step)) + MONEY_STRIKES + 1)
         out = []
         for units in range(centre - each_side, centre + each_side + 1):
             if units <= 0:
@@ -309,9 +330,7 @@ class _Derivatives:
         kind: Kind = "currency" if spec.exchange == "NDX" else "commodity"
         u = Underlying(spec.code, spec.code, spec.name, kind, spec.base, spec.daily_vol,
                        spec.iv, spec.lot, spec.strike_step, "", 0.0)
-        level = SpotProcess.create(self.cat.seed, spec.code, spec.base, spec.daily_vol).values(
-            day_start(day_of_date(today)), day_start(day_of_date(today)))[0]
-        u = _with_reference(u, float(level))
+        u = _with_reference(u, self.cat.seed, day_start(day_of_date(today)))
         self.cat.underlyings[spec.code] = u
         spot = Instrument(spec.code, spec.exchange, spec.code, "cash", None, ZERO, None, 1,
                           spec.tick, spec.name, spec.code, True)
