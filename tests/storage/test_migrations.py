@@ -31,6 +31,7 @@ from algodesk.storage.schema import (
     alembic_config,
     head_revision,
     migration_connection,
+    safe_url,
     state,
     upgrade,
 )
@@ -311,3 +312,8 @@ def test_two_processes_upgrading_at_once_upgrade_one_after_the_other(tmp_path: P
 def test_an_in_memory_database_is_refused_rather_than_left_empty() -> None:
     with pytest.raises(SchemaError, match="in-memory"):
         Database("sqlite://").migrate()
+
+
+def test_messages_never_show_the_database_password() -> None:
+    shown = safe_url("postgresql+psycopg://trader:s3cret-pw@db.local:5432/algodesk")
+    assert "s3cret-pw" not in shown and shown.startswith("postgresql+psycopg://trader:")

@@ -169,8 +169,8 @@ def upgrade(url: str) -> SchemaState:
             raise SchemaTooNew(
                 f"the database {safe_url(url)} is at schema revision {before.current}, "
                 f"which this algodesk does not know (its newest is {before.head}): a newer "
-                "algodesk has upgraded it. Run that newer version, or restore the backup "
-                "of DATA_DIR made before the upgrade; nothing was changed.")
+                "algodesk has upgraded it. Run that newer version, or restore a backup of "
+                "the database (DATA_DIR) made before that upgrade; nothing was changed.")
         if before.up_to_date:
             return before
         if before.legacy:
