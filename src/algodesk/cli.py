@@ -136,7 +136,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except RuntimeError as exc:
+        # Imported only now: `algodesk simulator` must not load the database stack.
+        from .storage.schema import SchemaError
+
+        if not isinstance(exc, SchemaError):
+            raise
+        print(f"algodesk: {exc}", file=sys.stderr)  # e.g. a database from a newer algodesk
+        return 1
 
 
 if __name__ == "__main__":

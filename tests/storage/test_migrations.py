@@ -229,6 +229,10 @@ def test_a_database_from_a_newer_algodesk_stops_the_start_untouched(tmp_path: Pa
     assert FUTURE_REVISION in refused.stderr and "newer algodesk" in refused.stderr
     shown = algodesk(tmp_path, "db", "current")
     assert shown.returncode == 1 and "unknown to this algodesk" in shown.stdout
+    for command_line in (("apikey", "create"), ("contracts", "status")):
+        other = algodesk(tmp_path, *command_line)
+        assert other.returncode == 1 and FUTURE_REVISION in other.stderr, other.stderr
+        assert "Traceback" not in other.stderr
 
     platform = PlatformProcess(tmp_path, env={"CONTRACTS_AUTO_REFRESH": "false"})
     with pytest.raises(RuntimeError, match="platform exited"):
