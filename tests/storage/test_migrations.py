@@ -135,8 +135,9 @@ def test_db_upgrade_keeps_every_row_of_a_database_made_by_create_all(tmp_path: P
 
 def test_the_platform_starts_on_a_database_made_by_create_all(
         tmp_path: Path, simulator: SimulatorProcess) -> None:
-    """The start-up path: the trader's old password, API key, order and candles are all
-    there, and the old key trades through the restarted platform."""
+    """The start-up path: the old admin logs in with the old password, the old API key
+    reads funds through the upgraded platform, the stored master contract serves, and
+    the orders, candles and masters are what they were."""
     written = previous_release_database(tmp_path / "data")
     (tmp_path / ".env").write_text(env_file(simulator.app_key, simulator.app_secret,
                                             "http://127.0.0.1:5000/icici/callback"))
@@ -146,7 +147,7 @@ def test_the_platform_starts_on_a_database_made_by_create_all(
         assert "adopting it at the baseline" in platform.output()
         browser = platform.browser()
         try:
-            assert browser.get("/setup").status_code != 200  # the admin exists: no setup
+            assert browser.get("/setup").status_code == 404  # the admin exists: no setup
             assert browser.login().status_code == 303  # the old password
             browser.start_connect()
             api_session = simulator.admin("api-session")["api_session"]
@@ -160,7 +161,8 @@ def test_the_platform_starts_on_a_database_made_by_create_all(
                                          "exchange": "NSE"})  # the old master contract
         assert symbol.status_code == 200, symbol.text
     finally:
-        assert platform.stop() == 0
+        stopped = platform.stop()
+    assert stopped == 0
     assert stored_revision(written.path) == [head_revision()]
     after = every_row(written.path)
     for table in ("order_journal", "market_candle_series", "market_candle_blocks",
