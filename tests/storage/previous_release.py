@@ -2,13 +2,13 @@
 
 That release made its schema with `Database.create_all`, which was
 `Base.metadata.create_all(engine)` after the runtime had imported every model module; no
-`alembic_version` table. The rows are written the way that release wrote them: through
-the platform's own services (an admin, a web session, an API key, an order in the
-journal, a candle block, the day's Breeze calls, a master contract and its refresh;
-the ended broker session as the connection stores it).
-
-This captures the models as they are at the baseline (0001): once a revision after it
-changes a table, build this database from the baseline's DDL instead of the models.
+`alembic_version` table. `previous_release.sql` is what that emitted, frozen (the models
+will move on; that release's databases will not). The rows are written the way that
+release wrote them: through the platform's own services (an admin, a web session, an
+API key, an order in the journal, a candle block, the day's Breeze calls, a master
+contract and its refresh; the ended broker session as the connection stores it). Should
+a later revision change one of these tables so that today's services cannot write to
+the old one, write that table's row here as SQL instead.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from algodesk.services.candles import Candles, from_rows
 from algodesk.services.journal import OrderJournal
 from algodesk.simulator.market import Market
 from algodesk.storage import Database, utcnow
-from algodesk.tables import platform_metadata
 from tests.web.platform import ADMIN, ADMIN_PASSWORD
 
 #: 09:15 IST on 2026-11-24, as epoch seconds.
@@ -70,15 +69,15 @@ def every_row(path: Path) -> dict[str, list[tuple[object, ...]]]:
     return rows
 
 
+PREVIOUS_RELEASE_DDL = Path(__file__).with_name("previous_release.sql")
+
+
 def previous_release_database(data_dir: Path) -> Written:
     """The database the last release without migrations made and filled."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(f"sqlite:///{data_dir / 'algodesk.db'}")
-    try:
-        # The previous release's `Database.create_all`, every model module imported.
-        platform_metadata().create_all(database.engine)
-    finally:
-        database.dispose()
+    with sqlite3.connect(data_dir / "algodesk.db") as db:
+        db.executescript(PREVIOUS_RELEASE_DDL.read_text())
+    db.close()
     return a_row_everywhere(data_dir)
 
 
