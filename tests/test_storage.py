@@ -6,13 +6,17 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from algodesk.config import Settings
-from algodesk.storage import Base, Database, database_url
+from algodesk.storage import Database, database_url
 
 
-class Probe(Base):
+class ProbeBase(DeclarativeBase):
+    """Not the platform's `Base`: a test table must not join the platform's schema."""
+
+
+class Probe(ProbeBase):
     __tablename__ = "storage_probe"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(20))
@@ -22,7 +26,7 @@ def test_sqlite_file_in_data_dir_with_wal(tmp_path: Path) -> None:
     url = database_url(Settings(data_dir=str(tmp_path / "data"), database_url=""))
     assert url.endswith("/data/algodesk.db")
     db = Database(url)
-    db.create_all()
+    ProbeBase.metadata.create_all(db.engine)
     with db.session() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
@@ -33,7 +37,7 @@ def test_sqlite_file_in_data_dir_with_wal(tmp_path: Path) -> None:
 
 def test_failed_unit_of_work_rolls_back(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'x.db'}")
-    db.create_all()
+    ProbeBase.metadata.create_all(db.engine)
     with pytest.raises(RuntimeError), db.session() as session:
         session.add(Probe(name="lost"))
         session.flush()

@@ -9,11 +9,16 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .access import cli as access_cli
 from .instruments import cli as contracts_cli
 from .services import market_cli
+from .storage import cli as db_cli
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
 
 
 def _simulator_parser(sub: argparse._SubParsersAction) -> None:
@@ -109,6 +114,12 @@ def _run_serve(args: argparse.Namespace) -> int:
     return run_serve()
 
 
+def _platform_metadata() -> MetaData:
+    from .tables import platform_metadata  # every model module: only `db revision` needs it
+
+    return platform_metadata()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="algodesk", description=__doc__)
     parser.add_argument("--version", action="version", version=f"algodesk {__version__}")
@@ -119,12 +130,22 @@ def build_parser() -> argparse.ArgumentParser:
     access_cli.register(sub)
     contracts_cli.register(sub)
     market_cli.register(sub)  # history backfill, calendar show/import
+    db_cli.register(sub, metadata=_platform_metadata)  # db upgrade/current/revision
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except RuntimeError as exc:
+        # Imported only now: `algodesk simulator` must not load the database stack.
+        from .storage.schema import SchemaError
+
+        if not isinstance(exc, SchemaError):
+            raise
+        print(f"algodesk: {exc}", file=sys.stderr)  # e.g. a database from a newer algodesk
+        return 1
 
 
 if __name__ == "__main__":

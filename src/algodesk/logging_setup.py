@@ -146,6 +146,8 @@ def configure_logging(data_dir: str | Path, level: str = "INFO") -> Path:
     # httpx logs every request URL at INFO; keep that out of the trader's log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # Alembic says "Context impl SQLiteImpl" at every start; schema.py logs what changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     return path
 
 

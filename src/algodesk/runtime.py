@@ -113,7 +113,7 @@ def build_runtime(settings: Settings) -> Runtime:
     else:
         problem = redirect_url_problem(settings)
     db = Database.from_settings(settings)
-    db.create_all()
+    db.migrate()  # raises SchemaTooNew for a database a newer algodesk has upgraded
     broker = BrokerConnection(settings, db, box, mode=mode)
     broker.budget.per_minute = settings.breeze_calls_per_minute
     broker.budget.per_day = settings.breeze_calls_per_day

@@ -23,6 +23,7 @@ from .config import Settings, get_settings
 from .demo import DEMO_OTP, DEMO_PASSWORD, DEMO_USER_ID
 from .logging_setup import configure_logging
 from .runtime import Runtime
+from .storage.schema import SchemaError
 
 log = logging.getLogger("algodesk")
 
@@ -89,7 +90,11 @@ def run_serve() -> int:
     # them anyway (instruments.service).
     gc.set_threshold(50_000, 20, 10)
     log_file = configure_logging(settings.data_dir, settings.log_level)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except SchemaError as exc:  # e.g. a database a newer algodesk has upgraded
+        log.error("cannot start: %s", exc)
+        return 1
     runtime: Runtime = app.state.runtime
     for line in _banner(runtime, str(log_file), time.perf_counter() - started):
         print(line)

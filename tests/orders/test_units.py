@@ -96,7 +96,7 @@ class FakeBroker:
 
 def service(tmp_path: Path, broker: FakeBroker) -> tuple[OrderService, OrderJournal]:
     database = Database(f"sqlite:///{tmp_path / 'orders.db'}")
-    database.create_all()
+    database.migrate()
     journal = OrderJournal(database)
     reads = SharedReads()
     books = Books(Index, broker, journal, reads)

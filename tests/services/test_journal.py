@@ -16,7 +16,7 @@ from algodesk.storage import Database
 @pytest.fixture
 def journal(tmp_path: Path) -> Iterator[OrderJournal]:
     database = Database(f"sqlite:///{tmp_path / 'journal.db'}")
-    database.create_all()
+    database.migrate()
     journal = OrderJournal(database)
     yield journal
     journal.close()

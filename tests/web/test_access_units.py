@@ -38,7 +38,7 @@ from algodesk.web.common import inr, safe_next
 def db(tmp_path: Path) -> Database:
     assert models.ApiKey
     database = Database(f"sqlite:///{tmp_path / 'units.db'}")
-    database.create_all()
+    database.migrate()
     return database
 
 

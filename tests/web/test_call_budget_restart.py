@@ -2,7 +2,8 @@
 
 The database each test starts from is one the previous version made: its
 `access_broker_calls` table has no `recent` column (the DDL below is what that version's
-`create_all` emitted), with a row counting calls made earlier today.
+`create_all` emitted), with a row counting calls made earlier today: the start-up
+migration adopts it at the baseline, which adds the column.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ async def test_budget_carries_the_day_and_the_minute_over_a_restart(
     previous_version_database(path, EARLIER_TODAY)
     assert models.BrokerCallDay  # the tables are registered
     database = Database(f"sqlite:///{path}")
-    database.create_all()  # as at start: adds missing tables, not the missing column
+    database.migrate()  # as at start: adopted at the baseline, which adds the column
     settings = settings_for(simulator, tmp_path)
     box = SecretBox.load_or_create(tmp_path)
 
@@ -131,7 +132,7 @@ async def test_the_background_flush_writes_the_minute_window_without_a_stop(
     path = tmp_path / "algodesk.db"
     previous_version_database(path, 12)
     database = Database(f"sqlite:///{path}")
-    database.create_all()
+    database.migrate()
     broker = BrokerConnection(settings_for(simulator, tmp_path), database,
                               SecretBox.load_or_create(tmp_path), mode="real")
     await broker.start()

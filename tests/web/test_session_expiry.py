@@ -101,7 +101,7 @@ def test_valid_key_without_a_broker_session_gets_the_login_hint(
 def database(tmp_path: Path) -> Database:
     assert models.User  # the tables are registered
     db = Database(f"sqlite:///{tmp_path / 'test.db'}")
-    db.create_all()
+    db.migrate()
     return db
 
 

@@ -10,18 +10,14 @@ window carry on where the previous process left them.
 
 from __future__ import annotations
 
-import logging
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import inspect, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 
 from ..brokers.icici.budget import CallBudget
-from ..storage import Base, Database
+from ..storage import Database
 from .models import BrokerCallDay
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,25 +53,6 @@ def decode_recent(value: str | None) -> list[float]:
     return stamps
 
 
-def ensure_schema(db: Database) -> None:
-    """Bring `access_broker_calls` up to date on a database made by an earlier version
-    (`create_all`, run first at start-up, adds missing tables, never a missing column)."""
-    table = Base.metadata.tables[BrokerCallDay.__tablename__]
-
-    def has_column() -> bool:
-        return "recent" in {c["name"] for c in inspect(db.engine).get_columns(table.name)}
-
-    if has_column():
-        return
-    try:
-        with db.engine.begin() as connection:
-            connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN recent TEXT"))
-    except OperationalError:
-        if not has_column():  # not merely added by another process meanwhile
-            raise
-    log.info("added the column %s.recent (the last minute's Breeze calls)", table.name)
-
-
 class CallUsageLog:
     def __init__(self, budget: CallBudget) -> None:
         self.budget = budget
@@ -100,7 +77,6 @@ class CallUsageLog:
         """At start: hand the budget what the last process counted. The day's count
         counts if it is today's; the minute window's calls count whatever their day
         (the newest row holds them)."""
-        ensure_schema(db)
         with db.session() as s:
             row = s.scalars(select(BrokerCallDay).order_by(BrokerCallDay.day.desc())
                             .limit(1)).first()
@@ -139,4 +115,4 @@ class CallUsageLog:
             self._saved_serial = state.serial
 
 
-__all__ = ["CallUsage", "CallUsageLog", "CallsToSave", "ensure_schema"]
+__all__ = ["CallUsage", "CallUsageLog", "CallsToSave"]

@@ -34,7 +34,7 @@ def _stores() -> tuple[UserStore, ApiKeyService, Database]:
     settings = get_settings()
     box = SecretBox.load_or_create(settings.data_dir)
     db = Database.from_settings(settings)
-    db.create_all()
+    db.migrate()
     return UserStore(db, box), ApiKeyService(db, box), db
 
 

@@ -96,7 +96,7 @@ class BrokerCallDay(Base):
     calls: Mapped[int] = mapped_column(Integer, default=0)
     #: When the calls of the minute before the row was written went out (Unix times,
     #: space-separated), so a restart keeps the per-minute window. Added after the
-    #: first release: `broker_calls.ensure_schema` adds it to older databases.
+    #: first release: the baseline migration adds it to databases made before.
     recent: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
 
 

@@ -9,13 +9,11 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from ..storage import Base, Database, utcnow
+from ..storage import Database, utcnow
 from .codec import FORMAT_VERSION, decode, encode
 from .errors import MasterError
 from .model import Instrument
 from .tables import InstrumentChunk, InstrumentMaster, InstrumentRefresh
-
-TABLES = [InstrumentMaster.__table__, InstrumentChunk.__table__, InstrumentRefresh.__table__]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +30,9 @@ class MasterInfo:
 
 
 def ensure_tables(database: Database) -> None:
-    Base.metadata.create_all(database.engine, tables=TABLES)
+    """The schema is the migrations' (a no-op once the runtime has migrated); the
+    `contracts` commands run without the runtime."""
+    database.migrate()
 
 
 def save_master(database: Database, instruments: list[Instrument], *, source_url: str,

@@ -107,8 +107,8 @@ class CandleStore:
         self._series: dict[tuple[str, str, str], int] = {}
 
     def ensure_tables(self) -> None:
-        Base.metadata.create_all(self.database.engine, tables=[
-            CandleSeries.__table__, CandleBlock.__table__])  # type: ignore[list-item]
+        """The schema is the migrations' (a no-op once the runtime has migrated)."""
+        self.database.migrate()
 
     def series_id(self, exchange: str, symbol: str, interval: str, *,
                   create: bool) -> int | None:

@@ -7,6 +7,7 @@ are stored in UTC; what a trader sees is converted to IST at the edges.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from ..config import Settings
+from . import schema
 
 
 class Base(DeclarativeBase):
@@ -57,14 +59,28 @@ class Database:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _tune_sqlite)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._schema_lock = threading.Lock()
+        self._schema_ready = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         return cls(database_url(settings))
 
+    def migrate(self) -> schema.SchemaState | None:
+        """Bring the schema to this code's head revision (see `schema.upgrade`); returns
+        where it was, or None when this object had already done so: the parts that need
+        tables call it at their start, and only the first call does the work."""
+        with self._schema_lock:
+            if self._schema_ready:
+                return None
+            before = schema.upgrade(self.url)
+            self._schema_ready = True
+            return before
+
     def create_all(self) -> None:
-        """Create missing tables (every model module must be imported first)."""
-        Base.metadata.create_all(self.engine)
+        """The name `migrate` had before migrations, kept for its callers. It no longer
+        creates tables from the models: a model change needs a revision."""
+        self.migrate()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

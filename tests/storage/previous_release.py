@@ -1,0 +1,139 @@
+"""A database as the last release without migrations left it, with a row in every table.
+
+That release made its schema with `Database.create_all`, which was
+`Base.metadata.create_all(engine)` after the runtime had imported every model module; no
+`alembic_version` table. `previous_release.sql` is what that emitted, frozen (the models
+will move on; that release's databases will not). The rows are written the way that
+release wrote them: through the platform's own services (an admin, a web session, an
+API key, an order in the journal, a candle block, the day's Breeze calls, a master
+contract and its refresh; the ended broker session as the connection stores it). Should
+a later revision change one of these tables so that today's services cannot write to
+the old one, write that table's row here as SQL instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from algodesk.access.apikeys import ApiKeyService
+from algodesk.access.broker_calls import CallsToSave, CallUsageLog
+from algodesk.access.models import BrokerConnectionRow
+from algodesk.access.secretbox import SecretBox
+from algodesk.access.users import UserStore
+from algodesk.access.web_sessions import WebSessions
+from algodesk.brokers.icici.budget import CallBudget
+from algodesk.instruments.refresh import import_archive
+from algodesk.instruments.store import Attempt, record_attempt, save_master
+from algodesk.services.candle_store import CandleStore, StoredBlock, block_of
+from algodesk.services.candles import Candles, from_rows
+from algodesk.services.journal import OrderJournal
+from algodesk.simulator.market import Market
+from algodesk.storage import Database, utcnow
+from tests.web.platform import ADMIN, ADMIN_PASSWORD
+
+#: 09:15 IST on 2026-11-24, as epoch seconds.
+SESSION_OPEN = 1_795_491_900
+BROKER_ORDER_ID = "20261124N300012345"
+CALLS_TODAY = 1234
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the previous release wrote, to be found again after the upgrade."""
+
+    path: Path
+    admin_id: int
+    api_key: str
+    web_session: str
+    journal_id: int
+    series_id: int
+    block: int
+    candles: Candles
+    master_id: int
+    instrument_count: int
+    rows: dict[str, list[tuple[object, ...]]]  # every table, every row
+
+
+def every_row(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table (alembic's own aside), in a stable order."""
+    with sqlite3.connect(path) as db:
+        names = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = "
+                                          "'table' AND name NOT LIKE 'sqlite_%'")]
+        rows = {name: sorted(db.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
+                for name in names if name != "alembic_version"}
+    db.close()
+    return rows
+
+
+PREVIOUS_RELEASE_DDL = Path(__file__).with_name("previous_release.sql")
+
+
+def previous_release_database(data_dir: Path) -> Written:
+    """The database the last release without migrations made and filled."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(data_dir / "algodesk.db") as db:
+        db.executescript(PREVIOUS_RELEASE_DDL.read_text())
+    db.close()
+    return a_row_everywhere(data_dir)
+
+
+def a_row_everywhere(data_dir: Path) -> Written:
+    """A row in every table of DATA_DIR's database (whose schema exists), written
+    through the platform's services."""
+    path = data_dir / "algodesk.db"
+    box = SecretBox.load_or_create(data_dir)
+    database = Database(f"sqlite:///{path}")
+    try:
+        admin = UserStore(database, box).create(ADMIN, ADMIN_PASSWORD)
+        web_session = WebSessions(database, box).create(admin.id)
+        api_key = ApiKeyService(database, box).create(admin.id)
+        with database.session() as s:  # a broker session that has ended, as the connection keeps it
+            s.add(BrokerConnectionRow(
+                id=1, state="expired", credentials_digest=box.digest("app key", "credentials"),
+                user_id="DE123456", user_name="Demo Trader", connected_at=utcnow(),
+                ended_at=utcnow(), ended_reason="the daily session expiry"))
+
+        journal = OrderJournal(database)
+        try:
+            entry = journal.record_intent(
+                kind="place", exchange="NSE", requested_by="api", strategy="before-upgrade",
+                openalgo_request={"symbol": "SBIN", "quantity": "1"},
+                broker_request={"stock_code": "STABAN", "quantity": "1"})
+            journal.accepted(entry.id, BROKER_ORDER_ID)
+        finally:
+            journal.close()
+
+        store = CandleStore(database)
+        series_id = store.series_id("NSE", "SBIN", "1minute", create=True)
+        assert series_id is not None
+        candles = from_rows([(SESSION_OPEN + 60 * i, Decimal("812.35"), Decimal("813"),
+                              Decimal("812.1"), Decimal("812.9"), 1000 + i, 0)
+                             for i in range(5)])
+        block = block_of(SESSION_OPEN, daily=False)
+        store.save(series_id, {block: StoredBlock(SESSION_OPEN + 300, candles)})
+
+        budget = CallBudget()
+        CallUsageLog(budget).save(database, CallsToSave(1, "2026-11-24", CALLS_TODAY,
+                                                        (1_795_491_901.5, 1_795_491_902.25)))
+
+        day = date(2026, 11, 24)
+        instruments, _summary = import_archive(
+            Market(seed=7, size="small", today=day).security_master_zip(), 0.001)
+        master_id = save_master(database, instruments, source_url="http://sim/SecurityMaster.zip",
+                                archive_sha256="0" * 64, archive_bytes=1, summary={"counts": {}})
+        now = utcnow()
+        record_attempt(database, Attempt(now - timedelta(seconds=2), now, "startup", True, "",
+                                         "", master_id, len(instruments), 2.0))
+    finally:
+        database.dispose()
+    return Written(path=path, admin_id=admin.id, api_key=api_key, web_session=web_session,
+                   journal_id=entry.id, series_id=series_id, block=block, candles=candles,
+                   master_id=master_id, instrument_count=len(instruments), rows=every_row(path))
+
+
+__all__ = ["BROKER_ORDER_ID", "Written", "a_row_everywhere", "every_row",
+           "previous_release_database"]
