@@ -156,3 +156,29 @@ def simulator_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
 
 
 os.environ.setdefault("PYTHONUNBUFFERED", "1")
+
+
+def _pinned_instant() -> str | None:
+    """Under `tests/run_at.py` (make test-at): the instant the clocks started at."""
+    return os.environ.get("ALGODESK_TEST_AT")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    pinned = _pinned_instant()
+    if not pinned:
+        return
+    import datetime as dt
+
+    wanted = dt.datetime.fromisoformat(pinned).timestamp()
+    # The clocks start at the instant when run_at starts pytest: seconds before this.
+    if abs(time.time() - wanted) > 300:
+        raise pytest.UsageError(f"ALGODESK_TEST_AT={pinned} but this process's clock says "
+                                f"{dt.datetime.now(dt.UTC).isoformat()}: libfaketime is not "
+                                "loaded (run through `python -m tests.run_at`)")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    pinned = _pinned_instant()
+    if not pinned:
+        return None
+    return f"clock pinned: started at {pinned} (libfaketime, FAKETIME={os.environ.get('FAKETIME')})"
