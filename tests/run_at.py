@@ -23,7 +23,9 @@ import os
 import re
 import sys
 import time
+from pathlib import Path
 
+SITE = Path(__file__).resolve().parent / "faketime_site"
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 ZONES = {"IST": IST, "UTC": dt.UTC, "Z": dt.UTC}
 LIBRARY_GLOBS = ("/usr/lib/*/faketime/libfaketimeMT.so.1", "/usr/lib/faketime/libfaketimeMT.so.1",
@@ -68,8 +70,10 @@ def faked_environment(instant: dt.datetime, environ: dict[str, str]) -> dict[str
     """The environment that puts every process started with it at `instant` (now)."""
     offset = round(instant.timestamp() - time.time())
     preload = " ".join(p for p in (find_library(), environ.get("LD_PRELOAD", "")) if p)
+    # faketime_site/sitecustomize.py: a time.sleep that works under libfaketime 0.9.10.
+    python_path = os.pathsep.join(p for p in (str(SITE), environ.get("PYTHONPATH", "")) if p)
     return {**environ, "LD_PRELOAD": preload, "FAKETIME": f"{offset:+d}",
-            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1", "PYTHONPATH": python_path,
             # Read by tests/conftest.py: the pytest header shows it, and a clock that
             # did not move (the library not loaded) stops the run at once.
             "ALGODESK_TEST_AT": instant.isoformat()}
