@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import socket
@@ -15,6 +16,24 @@ from typing import Any
 
 import httpx
 import pytest
+
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+
+
+def ist_today() -> dt.date:
+    """Today in India: the day the simulator and the platform trade and count in (the
+    machine's local date differs from it for 5½ hours a day when the machine is on UTC)."""
+    return dt.datetime.now(IST).date()
+
+
+def daily_time_away() -> str:
+    """An IST time of day (HH:MM) twelve hours from now.
+
+    The platforms and simulators the tests start have their daily events there —
+    ICICI's session expiry (00:00 IST by default) and the MIS square-off (15:15 IST) —
+    so a run that starts at 23:59:59 or 15:14 is not cut in the middle by them. The
+    tests of those events set their own times, a few seconds ahead."""
+    return (dt.datetime.now(IST) + dt.timedelta(hours=12)).strftime("%H:%M")
 
 
 def free_port() -> int:
@@ -67,6 +86,8 @@ class SimulatorProcess:
             "--user-id", self.user_id, "--password", self.password, "--otp", self.otp,
             "--redirect-url", self.redirect_url, "--contracts", "small", *self.extra_args,
         ]
+        if "--session-expiry" not in self.extra_args:
+            command += ["--session-expiry", daily_time_away()]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
