@@ -26,6 +26,17 @@ def ist_today() -> dt.date:
     return dt.datetime.now(IST).date()
 
 
+def wait_out_midnight(margin_seconds: float = 30.0) -> None:
+    """For a test whose expectation is one IST day throughout (today's calls, today's
+    bars): started in the last `margin_seconds` before midnight, it waits for the new
+    day instead of straddling it."""
+    now = dt.datetime.now(IST)
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), IST)
+    left = (midnight - now).total_seconds()
+    if left < margin_seconds:
+        time.sleep(left + 0.5)
+
+
 def daily_time_away() -> str:
     """An IST time of day (HH:MM) twelve hours from now.
 
