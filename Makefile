@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install dev run simulator test lint bench clean chromium
+.PHONY: install dev run simulator test test-at lint bench clean chromium faketime
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || (apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV))
@@ -37,6 +37,15 @@ chromium:
 
 test: dev lint chromium
 	$(BIN)/pytest
+
+# The suite with every process's clock at a chosen instant (Debian's libfaketime):
+#   make test-at AT='2026-12-10 15:29:00 IST' [TESTS='tests/market tests/orders']
+faketime:
+	command -v faketime >/dev/null || (apt-get update && apt-get install -y faketime)
+
+test-at: dev chromium faketime
+	@test -n "$(AT)" || (echo "usage: make test-at AT='2026-12-10 15:29:00 IST' [TESTS=...]" >&2; exit 2)
+	$(BIN)/python -m tests.run_at "$(AT)" $(TESTS)
 
 bench: dev
 	$(BIN)/python bench/run_all.py

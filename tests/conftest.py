@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import socket
@@ -15,6 +16,35 @@ from typing import Any
 
 import httpx
 import pytest
+
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+
+
+def ist_today() -> dt.date:
+    """Today in India: the day the simulator and the platform trade and count in (the
+    machine's local date differs from it for 5½ hours a day when the machine is on UTC)."""
+    return dt.datetime.now(IST).date()
+
+
+def wait_out_midnight(margin_seconds: float = 30.0) -> None:
+    """For a test whose expectation is one IST day throughout (today's calls, today's
+    bars): started in the last `margin_seconds` before midnight, it waits for the new
+    day instead of straddling it."""
+    now = dt.datetime.now(IST)
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), IST)
+    left = (midnight - now).total_seconds()
+    if left < margin_seconds:
+        time.sleep(left + 0.5)
+
+
+def daily_time_away() -> str:
+    """An IST time of day (HH:MM) twelve hours from now.
+
+    The platforms and simulators the tests start have their daily events there —
+    ICICI's session expiry (00:00 IST by default) and the MIS square-off (15:15 IST) —
+    so a run that starts at 23:59:59 or 15:14 is not cut in the middle by them. The
+    tests of those events set their own times, a few seconds ahead."""
+    return (dt.datetime.now(IST) + dt.timedelta(hours=12)).strftime("%H:%M")
 
 
 def free_port() -> int:
@@ -67,6 +97,8 @@ class SimulatorProcess:
             "--user-id", self.user_id, "--password", self.password, "--otp", self.otp,
             "--redirect-url", self.redirect_url, "--contracts", "small", *self.extra_args,
         ]
+        if "--session-expiry" not in self.extra_args:
+            command += ["--session-expiry", daily_time_away()]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -156,3 +188,29 @@ def simulator_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
 
 
 os.environ.setdefault("PYTHONUNBUFFERED", "1")
+
+
+def _pinned_instant() -> str | None:
+    """Under `tests/run_at.py` (make test-at): the instant the clocks started at."""
+    return os.environ.get("ALGODESK_TEST_AT")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    pinned = _pinned_instant()
+    if not pinned:
+        return
+    import datetime as dt
+
+    wanted = dt.datetime.fromisoformat(pinned).timestamp()
+    # The clocks start at the instant when run_at starts pytest: seconds before this.
+    if abs(time.time() - wanted) > 300:
+        raise pytest.UsageError(f"ALGODESK_TEST_AT={pinned} but this process's clock says "
+                                f"{dt.datetime.now(dt.UTC).isoformat()}: libfaketime is not "
+                                "loaded (run through `python -m tests.run_at`)")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    pinned = _pinned_instant()
+    if not pinned:
+        return None
+    return f"clock pinned: started at {pinned} (libfaketime, FAKETIME={os.environ.get('FAKETIME')})"

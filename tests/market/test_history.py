@@ -12,8 +12,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from algodesk.services.history import SETTLE_SECONDS
 from algodesk.simulator.market import Market
 from algodesk.simulator.market.types import Candle
+from tests.conftest import ist_today, wait_out_midnight
 from tests.market.conftest import MarketDesk
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
@@ -26,13 +28,17 @@ def market() -> Market:
     return Market(seed=7, size="small", hours="exchange")
 
 
-def today() -> dt.date:
-    return dt.datetime.now(IST).date()
+def last_final_day() -> dt.date:
+    """The latest IST day all of whose candles the platform stores as final: yesterday,
+    except just after midnight. A candle is final SETTLE_SECONDS after it closes, so
+    yesterday's last 30-minute candle is final only 32 minutes into today."""
+    settled = dt.datetime.now(IST) - dt.timedelta(seconds=SETTLE_SECONDS + 30 * 60)
+    return settled.date() - dt.timedelta(days=1)
 
 
 def last_week() -> tuple[dt.date, dt.date]:
-    """Seven complete days ending yesterday (so every candle is final)."""
-    end = today() - dt.timedelta(days=1)
+    """Seven complete days ending on the last final day."""
+    end = last_final_day()
     return end - dt.timedelta(days=6), end
 
 
@@ -105,7 +111,7 @@ def test_resampled_intervals_equal_the_aggregate_of_simulator_candles(
 
 
 def test_daily_and_weekly_bars(exchange_desk: MarketDesk, market: Market) -> None:
-    end = today() - dt.timedelta(days=1)
+    end = last_final_day()
     start = end - dt.timedelta(days=40)
     daily = exchange_desk.client.history(symbol="INFY", exchange="NSE", interval="D",
                                          start_date=start.isoformat(), end_date=end.isoformat())
@@ -137,7 +143,8 @@ def test_futures_history_carries_open_interest(exchange_desk: MarketDesk) -> Non
 
 def test_two_years_of_minutes_split_fetched_merged_and_then_free(
         exchange_desk: MarketDesk, market: Market) -> None:
-    end = today() - dt.timedelta(days=1)
+    wait_out_midnight(120)  # the calls are counted per IST day: the test takes a minute
+    end = last_final_day()
     start = end - dt.timedelta(days=730)
     weekdays = sum(1 for n in range((end - start).days + 1)
                    if (start + dt.timedelta(days=n)).weekday() < 5)
@@ -179,7 +186,7 @@ def test_source_db_never_calls_the_broker(exchange_desk: MarketDesk) -> None:
 
 
 def test_backfill_command_fills_the_store(exchange_desk: MarketDesk) -> None:
-    end = today() - dt.timedelta(days=1)
+    end = last_final_day()
     start = end - dt.timedelta(days=45)
     done = exchange_desk.platform.cli(
         "history", "backfill", "ITC", "NSE", "--from", start.isoformat(), "--to",
@@ -233,7 +240,8 @@ def test_prices_keep_their_ticks(exchange_desk: MarketDesk, market: Market) -> N
 def test_today_is_read_fresh_up_to_now(desk: MarketDesk) -> None:
     """The always-open simulator trades now: today's bars end at the current one, and
     today is never served from the store (its last bars are still forming)."""
-    day = today().isoformat()
+    wait_out_midnight()
+    day = ist_today().isoformat()
     first = desk.client.history(symbol="HDFCBANK", exchange="NSE", interval="5m",
                                 start_date=day, end_date=day)
     check_frame(first, intraday=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import ist_today
 from tests.orders.conftest import Desk
 from tests.orders.helpers import below_market, future, order_of, wait_for
 
@@ -65,7 +66,7 @@ def test_orderbook_rows_and_statistics(desk: Desk, trades: dict[str, str]) -> No
 def test_tradebook_matches_the_broker(desk: Desk, trades: dict[str, str]) -> None:
     book = {t["orderid"]: t for t in desk.client.tradebook()["data"]}
     assert trades["rest"] not in book and trades["stop"] not in book
-    today = dt.date.today()
+    today = ist_today()
     fills = {t.order_id: t for t in desk.direct(lambda c: c.get_trade_list("NSE", today,
                                                                            today))}
     for name, action, symbol, quantity in (("buy", "BUY", "SBIN", 3),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from tests.conftest import ist_today
 from tests.orders.conftest import Desk
 from tests.orders.helpers import below_market, future, order_of
 
@@ -69,7 +70,7 @@ def test_split_order_in_chunks_with_a_remainder(desk: Desk) -> None:
     ids = [r["orderid"] for r in results]
     assert ids == sorted(ids, key=sequence)  # sent one after another, in order
     at_broker = {o.order_id: o for o in desk.direct(
-        lambda c: c.get_order_list("NSE", *[__import__("datetime").date.today()] * 2))}
+        lambda c: c.get_order_list("NSE", ist_today(), ist_today()))}
     assert [at_broker[i].quantity for i in ids] == [20, 20, 20, 20, 20, 5]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import SimulatorProcess
+from tests.conftest import IST, SimulatorProcess, ist_today
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -74,7 +74,7 @@ def iso(day: date) -> str:
 
 
 def today_iso() -> str:
-    return f"{datetime.now():%Y-%m-%d}T10:00:00.000Z"
+    return f"{ist_today():%Y-%m-%d}T10:00:00.000Z"
 
 
 def nfo_contracts(breeze: Any) -> list[str]:
@@ -272,7 +272,7 @@ def test_option_chain_and_put_call_parity(breeze: Any) -> None:
     assert {row["right"] for row in calls} == {"Call"}
     assert "chnge_oi" in calls[0]
     spot = float(calls[0]["spot_price"])
-    days = max((expiry - date.today()).days, 0) + 0.5
+    days = max((expiry - ist_today()).days, 0) + 0.5
     discount = 2.718281828 ** (-0.07 * days / 365)
     for call, put in zip(calls, puts, strict=True):
         strike = call["strike_price"]
@@ -285,7 +285,8 @@ def test_option_chain_and_put_call_parity(breeze: Any) -> None:
 
 
 def test_historical_data_v1_and_v2(breeze: Any) -> None:
-    end = datetime.now().replace(second=0, microsecond=0) - timedelta(minutes=1)
+    # Breeze reads the digits as IST wall-clock time (the Z is ignored).
+    end = datetime.now(IST).replace(second=0, microsecond=0, tzinfo=None) - timedelta(minutes=1)
     start = end - timedelta(minutes=30)
     fmt = "%Y-%m-%dT%H:%M:%S.000Z"
     v1 = ok(breeze.get_historical_data(interval="1minute", from_date=start.strftime(fmt),

@@ -4,13 +4,13 @@ triggers, day expiry, and books that agree with each other."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from tests.conftest import SimulatorProcess
+from tests.conftest import SimulatorProcess, ist_today
 from tests.simulator.test_protocol import RawBreeze
 
 
@@ -160,10 +160,11 @@ def test_futures_chain_and_history_over_a_range(raw: RawBreeze) -> None:
     assert len(futures) >= 2
     assert {f["product_type"] for f in futures} == {"Futures"}
     expiry = futures[0]["expiry_date"]
-    today = datetime.now().strftime("%Y-%m-%d")
+    # Yesterday (IST): a whole day of candles, whatever the hour (today may be seconds old).
+    day = (ist_today() - timedelta(days=1)).strftime("%Y-%m-%d")
     candles = success(raw.call("GET", "historicalcharts", {
-        "interval": "5minute", "from_date": f"{today}T00:00:00.000Z",
-        "to_date": f"{today}T23:59:59.000Z", "stock_code": "NIFTY", "exchange_code": "NFO",
+        "interval": "5minute", "from_date": f"{day}T00:00:00.000Z",
+        "to_date": f"{day}T23:59:59.000Z", "stock_code": "NIFTY", "exchange_code": "NFO",
         "product_type": "futures", "expiry_date": expiry, "right": "others",
         "strike_price": "0"}))
     assert candles

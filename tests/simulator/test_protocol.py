@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import SimulatorProcess
+from tests.conftest import SimulatorProcess, ist_today
 
 INVALID = {"Status": 5, "Error": "Authentication Fail :: Invalid Checksum."}
 
@@ -170,7 +170,7 @@ def test_timeout_fault_still_does_the_work(raw: RawBreeze, simulator: SimulatorP
             "order_type": "limit", "quantity": "1", "price": f"{round(ltp * 0.9, 1):.2f}",
             "validity": "day", "user_remark": "lost-1"}, timeout=1.0)
     simulator.admin("faults", {"timeout_rate": 0.0})
-    today = datetime.now().strftime("%Y-%m-%dT10:00:00.000Z")
+    today = ist_today().strftime("%Y-%m-%dT10:00:00.000Z")
     rows = raw.call("GET", "order", {"exchange_code": "NSE", "from_date": today,
                                      "to_date": today}).json()["Success"]
     assert any(row["user_remark"] == "lost-1" for row in rows)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import httpx
 
-from tests.conftest import SimulatorProcess, free_port
+from tests.conftest import SimulatorProcess, daily_time_away, free_port
 
 ADMIN = "trader"
 ADMIN_PASSWORD = "Correct-Horse-42"
@@ -73,7 +73,8 @@ class PlatformProcess:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("BROKER_", "BREEZE_", "REDIRECT_URL"))}
         env.update({"HOST": "127.0.0.1", "PORT": str(self.port), "DATA_DIR": "data",
-                    "PYTHONUNBUFFERED": "1", **self.env})
+                    "PYTHONUNBUFFERED": "1", "BROKER_SESSION_EXPIRY": daily_time_away(),
+                    "MIS_SQUAREOFF_TIME": daily_time_away(), **self.env})
         with self.output_path.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "algodesk.cli", "serve"], cwd=self.workdir, env=env,

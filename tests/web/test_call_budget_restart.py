@@ -25,7 +25,7 @@ from algodesk.brokers.icici.budget import BudgetExhausted
 from algodesk.brokers.icici.formats import IST
 from algodesk.config import Settings
 from algodesk.storage import Database
-from tests.conftest import SimulatorProcess
+from tests.conftest import SimulatorProcess, wait_out_midnight
 from tests.web.platform import PlatformProcess, env_file, first_run, simulator_env
 
 PREVIOUS_VERSION_DDL = """
@@ -56,6 +56,12 @@ def stored_row(path: Path) -> tuple[str, int, str | None]:
                          "ORDER BY day DESC").fetchone()
     db.close()
     return row
+
+
+@pytest.fixture(autouse=True)
+def _one_ist_day() -> None:
+    """Each test counts the calls of one IST day: none straddles midnight."""
+    wait_out_midnight()
 
 
 def settings_for(simulator: SimulatorProcess, tmp_path: Path) -> Settings:
