@@ -60,7 +60,16 @@ def test_serve_without_broker_key_starts_demo_mode(tmp_path: Path) -> None:
         app_key = json.loads((tmp_path / "data" / "demo-broker.json").read_text())["app_key"]
         login = httpx.get(f"http://127.0.0.1:{port}/apiuser/login", params={"api_key": app_key})
         assert login.status_code == 200 and "User ID" in login.text
-        web = httpx.get(f"http://127.0.0.1:{web_port}/healthz", timeout=5)
+        # The web port opens once start-up is done, which now waits for the simulator
+        # (and the services after it), so it may open a moment after the simulator.
+        while True:
+            try:
+                web = httpx.get(f"http://127.0.0.1:{web_port}/healthz", timeout=5)
+                break
+            except httpx.ConnectError:
+                assert process.poll() is None and time.monotonic() < deadline, \
+                    "the platform's web port never opened"
+                time.sleep(0.2)
         assert web.json() == {"status": "ok"}
     finally:
         process.terminate()
