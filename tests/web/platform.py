@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -198,6 +199,19 @@ class Browser:
         return self.finish_login(action, api_session, variant), api_session
 
 
+def without_master(start: Callable[..., PlatformProcess], sim: SimulatorProcess,
+                   retry_seconds: int) -> tuple[PlatformProcess, str]:
+    """A platform (from the `spare_platform` fixture's `start`) on `sim` whose master
+    contract download finds nothing listening, made usable as `first_run` does; returns
+    it and its API key. Its next try comes `retry_seconds` after a failure."""
+    platform = start(
+        {**simulator_env(sim),
+         "SECURITY_MASTER_URL": f"http://127.0.0.1:{free_port()}/SecurityMaster.zip",
+         "CONTRACTS_RETRY_SECONDS": str(retry_seconds)},
+        dot_env=env_file(sim.app_key, sim.app_secret, "http://127.0.0.1:5000/icici/callback"))
+    return platform, first_run(platform, sim)
+
+
 def sim_login(sim: SimulatorProcess) -> tuple[str, str, str]:
     return sim.user_id, sim.password, sim.otp
 
@@ -221,4 +235,4 @@ def first_run(platform: PlatformProcess, sim: SimulatorProcess) -> str:
 
 
 __all__ = ["ADMIN", "ADMIN_PASSWORD", "Browser", "PlatformProcess", "env_file", "first_run",
-           "sim_login", "simulator_env"]
+           "sim_login", "simulator_env", "without_master"]

@@ -20,7 +20,13 @@ import pytest
 from algodesk.demo import DEMO_OTP, DEMO_PASSWORD, DEMO_USER_ID
 from tests.conftest import SimulatorProcess, free_port
 from tests.instruments.conftest import Answer, BadServer
-from tests.web.platform import PlatformProcess, env_file, first_run, simulator_env
+from tests.web.platform import (
+    PlatformProcess,
+    env_file,
+    first_run,
+    simulator_env,
+    without_master,
+)
 
 SBIN_ORDER = {"symbol": "SBIN", "exchange": "NSE", "action": "BUY", "pricetype": "MARKET",
               "product": "CNC", "quantity": "1", "strategy": "first-run"}
@@ -149,13 +155,7 @@ def test_no_master_yet_is_a_503_with_the_reason_and_the_retry_is_prompt(
 def test_an_unreachable_master_url_says_so_while_loading_fails(
         spare_platform: Callable[..., PlatformProcess], simulator: SimulatorProcess) -> None:
     """Nothing listens: the 503 names the refused connection (the first-run bug's log)."""
-    platform = spare_platform(
-        {**simulator_env(simulator),
-         "SECURITY_MASTER_URL": f"http://127.0.0.1:{free_port()}/SecurityMaster.zip",
-         "CONTRACTS_RETRY_SECONDS": "30"},
-        dot_env=env_file(simulator.app_key, simulator.app_secret,
-                         "http://127.0.0.1:5000/icici/callback"))
-    key = first_run(platform, simulator)
+    platform, key = without_master(spare_platform, simulator, retry_seconds=30)
     answer = platform.api("symbol", {"apikey": key, "symbol": "SBIN", "exchange": "NSE"})
     while "loading" in answer.json()["message"]:  # the first try may still be running
         time.sleep(0.1)

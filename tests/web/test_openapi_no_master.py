@@ -11,8 +11,8 @@ from typing import Any
 import schemathesis
 from schemathesis import checks
 
-from tests.conftest import SimulatorProcess, free_port
-from tests.web.platform import PlatformProcess, env_file, first_run, simulator_env
+from tests.conftest import SimulatorProcess
+from tests.web.platform import PlatformProcess, without_master
 
 ORDER = {"symbol": "SBIN", "exchange": "NSE", "action": "BUY", "quantity": 1,
          "pricetype": "MARKET", "product": "CNC", "strategy": "openapi"}
@@ -70,13 +70,7 @@ CHECKS = [checks.status_code_conformance, checks.content_type_conformance,
 
 def test_without_a_master_lookups_answer_the_documented_503(
         spare_platform: Callable[..., PlatformProcess], simulator: SimulatorProcess) -> None:
-    platform = spare_platform(
-        {**simulator_env(simulator),
-         "SECURITY_MASTER_URL": f"http://127.0.0.1:{free_port()}/SecurityMaster.zip",
-         "CONTRACTS_RETRY_SECONDS": "60"},
-        dot_env=env_file(simulator.app_key, simulator.app_secret,
-                         "http://127.0.0.1:5000/icici/callback"))
-    key = first_run(platform, simulator)
+    platform, key = without_master(spare_platform, simulator, retry_seconds=60)
     deadline = time.monotonic() + 30
     while "loading" in platform.api("symbol", {"apikey": key, **SBIN}).text:
         assert time.monotonic() < deadline, "the first download never failed"
