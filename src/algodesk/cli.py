@@ -43,6 +43,8 @@ def _simulator_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--calls-per-day", type=int, default=d.calls_per_day)
     p.add_argument("--session-expiry", default=d.session_expiry,
                    help="daily session expiry, IST HH:MM (default 00:00)")
+    p.add_argument("--stream-rate", type=float, default=d.stream_rate,
+                   help="socket.io ticks per second per joined token (default 1, max 1000)")
     p.set_defaults(run=_run_simulator)
 
 
@@ -58,6 +60,7 @@ def _config_from(args: argparse.Namespace):  # -> SimulatorConfig
         otp=args.otp, redirect_url=args.redirect_url, contracts=args.contracts,
         market_hours=args.market_hours, calls_per_minute=args.calls_per_minute,
         calls_per_day=args.calls_per_day, session_expiry=args.session_expiry,
+        stream_rate=args.stream_rate,
     )
 
 
