@@ -176,11 +176,22 @@ class StreamHub:
         channel.sockets.pop(sid, None)
 
     async def drop_all(self) -> int:
-        """Close every stream socket from the server side; the number closed."""
+        """Cut every stream socket as a network failure would; the number cut.
+
+        The websocket is closed without socket.io's or engine.io's goodbye packets: a
+        clean server disconnect tells a socket.io client not to come back, a cut
+        connection makes it reconnect, which is what a dropped feed looks like."""
         dropped = 0
         for channel in (self.live, self.candles):
+            server = channel.server
             for sid in list(channel.sockets):
-                await channel.server.disconnect(sid)
+                eio_sid = server.manager.eio_sid_from_sid(sid, "/")
+                socket = server.eio.sockets.get(eio_sid) if eio_sid else None
+                if socket is None:
+                    continue
+                await socket.close(wait=False, abort=True,
+                                   reason=server.eio.reason.TRANSPORT_CLOSE)
+                socket.queue.put_nowait(None)  # ends its writer, which closes the socket
                 dropped += 1
         return dropped
 
