@@ -12,6 +12,12 @@ import httpx
 
 from tests.conftest import SimulatorProcess
 
+RELIND = "4.1!2885"  # RELIND's NSE quote token in the simulator's SecurityMaster
+
+
+def symbol(name: str) -> Callable[[Any], bool]:
+    return lambda tick: tick.get("symbol") == name
+
 
 class Collector:
     """What a socket's callback thread received, with waits that tests can bound."""

@@ -1,0 +1,143 @@
+"""The stream faults of /admin/streams, seen by the official SDK and a plain client."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+import socketio
+
+from tests.conftest import SimulatorProcess
+from tests.simulator_stream.streamkit import (
+    RELIND,
+    Collector,
+    stream_login,
+    stream_state,
+    symbol,
+    wait_until,
+)
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _plain_client(sim: SimulatorProcess, user: str, key: str) -> socketio.Client:
+    """Connects once, as ICICI's SDK does (auth payload, websocket only); raises
+    socketio.exceptions.ConnectionError when refused."""
+    client = socketio.Client(reconnection=False)
+    client.connect(sim.base_url, auth={"user": user, "token": key}, transports="websocket",
+                   wait_timeout=3)
+    return client
+
+
+def _sdk_socket(breeze: Any) -> socketio.Client:
+    return breeze.sio_rate_refresh_handler.sio
+
+
+def test_drop_disconnects_the_sdk_which_reconnects_and_rejoins(
+        breeze: Any, ticks: Collector, simulator: SimulatorProcess) -> None:
+    breeze.subscribe_feeds(stock_token=RELIND)
+    ticks.wait_for(symbol(RELIND))
+    seen = Collector()
+    _sdk_socket(breeze).on("disconnect", lambda *reason: seen("disconnect"))
+    dropped_at = time.monotonic()
+    simulator.admin("streams", {"drop": True})
+    seen.wait_for(lambda e: e == "disconnect", timeout=5)
+    # The SDK's reconnect handler joins its tokens again; ticks resume by themselves.
+    ticks.wait_for(symbol(RELIND), since=time.monotonic(), timeout=15)
+    assert _sdk_socket(breeze).connected
+    assert stream_state(simulator)["connections"] == 1
+    assert seen.items(since=dropped_at) == ["disconnect"]
+
+
+def test_stall_keeps_the_socket_but_sends_nothing(
+        breeze: Any, ticks: Collector, simulator: SimulatorProcess) -> None:
+    breeze.subscribe_feeds(stock_token=RELIND)
+    ticks.wait_for(symbol(RELIND))
+    state = simulator.admin("streams", {"stall": True})["streams"]
+    assert state["stalled"] is True
+    time.sleep(0.5)
+    quiet_from = time.monotonic()
+    time.sleep(3.0)
+    assert ticks.items(since=quiet_from) == []
+    assert _sdk_socket(breeze).connected
+    assert stream_state(simulator)["connections"] == 1
+    simulator.admin("streams", {"stall": False})
+    ticks.wait_for(symbol(RELIND), since=time.monotonic(), timeout=5)
+
+
+def test_refused_reconnects_for_n_seconds_then_accepted(
+        breeze: Any, ticks: Collector, simulator: SimulatorProcess) -> None:
+    breeze.subscribe_feeds(stock_token=RELIND)
+    ticks.wait_for(symbol(RELIND))
+    refuse = 4.0
+    started = time.monotonic()
+    state = simulator.admin("streams", {"drop": True, "refuse_seconds": refuse})["streams"]
+    assert 0 < state["refusing_for_seconds"] <= refuse
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        _plain_client(simulator, breeze.user_id, breeze.session_key)
+    resumed = ticks.wait_for(symbol(RELIND), since=time.monotonic(), timeout=refuse + 15)
+    assert resumed
+    assert time.monotonic() - started >= refuse - 0.2  # nothing got in before the end
+    accepted = _plain_client(simulator, breeze.user_id, breeze.session_key)
+    try:
+        assert accepted.connected
+    finally:
+        accepted.disconnect()
+
+
+def test_slow_stream_holds_ticks_back(
+        breeze: Any, ticks: Collector, simulator: SimulatorProcess) -> None:
+    breeze.subscribe_feeds(stock_token=RELIND)
+    ticks.wait_for(symbol(RELIND))
+    simulator.admin("streams", {"slow_ms": 3000})
+    time.sleep(1.2)  # the round already scheduled at the normal pace
+    slow_from = time.monotonic()
+    time.sleep(6.5)
+    slow = len(ticks.items(symbol(RELIND), since=slow_from))
+    assert 1 <= slow <= 3  # one round per 3 s instead of one per second
+    simulator.admin("streams", {"slow_ms": 0})
+    time.sleep(3.2)
+    fast_from = time.monotonic()
+    time.sleep(3.5)
+    assert len(ticks.items(symbol(RELIND), since=fast_from)) >= 3
+
+
+def test_faults_are_listed_and_cleared_by_reset(simulator: SimulatorProcess) -> None:
+    simulator.admin("streams", {"stall": True, "slow_ms": 250, "refuse_seconds": 30})
+    listed = stream_state(simulator)
+    assert listed["stalled"] is True and listed["slow_ms"] == 250
+    assert 25 < listed["refusing_for_seconds"] <= 30
+    simulator.reset()
+    cleared = stream_state(simulator)
+    assert (cleared["stalled"], cleared["slow_ms"], cleared["refusing_for_seconds"]) == (
+        False, 0, 0)
+    bad = httpx.post(f"{simulator.base_url}/admin/streams", json={"explode": True}, timeout=5)
+    assert bad.status_code == 400 and "explode" in bad.json()["error"]
+
+
+def test_wrong_credentials_are_refused(simulator: SimulatorProcess) -> None:
+    user, key = stream_login(simulator)
+    for auth_user, auth_key in ((user, key + "0"), ("XX999999", key), (user, "")):
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            _plain_client(simulator, auth_user, auth_key)
+    good = _plain_client(simulator, user, key)
+    try:
+        assert good.connected
+    finally:
+        good.disconnect()
+
+
+def test_expired_session_closes_its_socket(simulator_factory: Any) -> None:
+    sim = simulator_factory()
+    user, key = stream_login(sim)
+    client = _plain_client(sim, user, key)
+    got = Collector()
+    client.on("stock", got)
+    client.emit("join", [RELIND])
+    got.wait_for(lambda tick: tick[0] == RELIND)
+    sim.admin("faults", {"expire_sessions": True})
+    wait_until(lambda: not client.connected, 5, "the socket of an expired session closing")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        _plain_client(sim, user, key)
