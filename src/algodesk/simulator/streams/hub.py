@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from datetime import datetime
 from typing import Any
 
 import socketio
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
 
 from ..auth import Gatekeeper
 from ..clock import IST, Clock
@@ -36,7 +39,7 @@ log = logging.getLogger("algodesk.simulator.streams")
 MAX_TOKENS_PER_CONNECTION = 2000  # ICICI's documented cap per connection
 ORDERS_ROOM = "__orders__"
 _INTERVAL_SECONDS = {"1second": 1, "1minute": 60, "5minute": 300, "30minute": 1800}
-_YIELD_EVERY = 200  # emits between yields to the loop, so HTTP stays responsive
+_SLICE_SECONDS = 0.005  # longest run of emits between yields to the loop
 
 
 @dataclass
@@ -71,8 +74,9 @@ class StreamHub:
         self.ticks_sent = 0
         self.orders_sent = 0
         self.candles_sent = 0
+        self.last_round_seconds = 0.0  # how long the last tick round took to emit
         self._quotes: dict[tuple[str, str], tuple[int, Quote]] = {}
-        self._frames: dict[str, tuple[int, list[Any]]] = {}
+        self._frames: dict[str, tuple[int, list[Any], eio_packet.Packet]] = {}
         self._order_states: dict[str, tuple[Any, ...]] = {}
         self._pending_orders: deque[list[str]] = deque()
         self._order_wakeup = asyncio.Event()
@@ -226,6 +230,7 @@ class StreamHub:
             "ticks_sent": self.ticks_sent,
             "orders_sent": self.orders_sent,
             "candles_sent": self.candles_sent,
+            "last_round_seconds": round(self.last_round_seconds, 4),
         }
 
     # -- emitters -----------------------------------------------------------------------
@@ -252,22 +257,30 @@ class StreamHub:
         return cached[1]
 
     def frame(self, text: str, token: StreamToken, now: float) -> list[Any]:
-        """The `stock` array for a token at `now`; the market moves once a second, so
-        frames are cached per second."""
+        """The `stock` array for a token at `now`."""
+        return self._packet(text, token, now)[1]
+
+    def _packet(self, text: str, token: StreamToken,
+                now: float) -> tuple[int, list[Any], eio_packet.Packet]:
+        """The frame and its encoded engine.io packet. The market moves once a second,
+        so both are built once per token and second, however high the tick rate."""
         second = math.floor(now)
         cached = self._frames.get(text)
         if cached is not None and cached[0] == second:
-            return cached[1]
+            return cached
         quote = self._quote(token, now, second)
         built = (frames.depth(token, quote, second) if token.level == DEPTH_LEVEL
                  else frames.tick(token, quote))
-        self._frames[text] = (second, built)
-        return built
+        event = sio_packet.Packet(sio_packet.EVENT, namespace="/", data=["stock", built])
+        cached = (second, built, eio_packet.Packet(eio_packet.MESSAGE, event.encode()))
+        self._frames[text] = cached
+        return cached
 
     async def _tick_loop(self) -> None:
         loop = asyncio.get_running_loop()
         due = loop.time()
         checked_second = 0
+        server = self.live.server
         while True:
             period = max(1.0 / self.ticks_per_second, self.faults.slow_ms / 1000)
             due = max(due + period, loop.time() - period)  # never burst to catch up
@@ -278,13 +291,23 @@ class StreamHub:
                 await self._drop_expired()
             if self.faults.stalled or not self.market.is_open(now):
                 continue
-            emit = self.live.server.emit
-            for sent, text in enumerate(list(self.live.members), 1):
+            round_began = slice_began = time.perf_counter()
+            for text, members in list(self.live.members.items()):
                 token = self.live.tokens[text]
-                await emit("stock", self.frame(text, token, now), room=text)
-                self.ticks_sent += 1
-                if sent % _YIELD_EVERY == 0:
+                # One encoding per token and second, sent as is to each member: what
+                # socket.io's room emit does, without a task per recipient.
+                packet = self._packet(text, token, now)[2]
+                for sid in list(members):
+                    eio_sid = server.manager.eio_sid_from_sid(sid, "/")
+                    if eio_sid is not None:
+                        await server.eio.send_packet(eio_sid, packet)
+                        self.ticks_sent += 1
+                if time.perf_counter() - slice_began > _SLICE_SECONDS:
+                    # A first quote of an instrument costs milliseconds (its series is
+                    # built); REST answers must not wait behind a thousand of them.
                     await asyncio.sleep(0)
+                    slice_began = time.perf_counter()
+            self.last_round_seconds = time.perf_counter() - round_began
 
     async def _candle_loop(self) -> None:
         """At each simulated second, the candles that just closed, per interval event."""
