@@ -91,6 +91,9 @@ async def _measure(base: str, pid: int, tokens: list[str], auth: dict[str, str],
         "emitted_ticks_per_second": round(emitted / elapsed, 1),
         "received_ticks_per_second": round(received / elapsed, 1),
         "simulator_cpu_percent": round(cpu / elapsed * 100, 1),
+        # Less sensitive to a shared machine than the rate: CPU spent per tick emitted
+        # (quotes, frames, socket writes); 1e6 / this is what one free core could emit.
+        "cpu_microseconds_per_tick": round(cpu / emitted * 1e6, 1) if emitted else None,
         # The machine is shared: a loaded one starves the simulator of CPU.
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
@@ -121,7 +124,8 @@ def readme_lines(figures: dict[str, Any]) -> list[str]:
             f"{row['stream_rate_per_token']:g}/s each, {row['clients']} plain socket.io "
             f"client | {row['received_ticks_per_second']} ticks/s received "
             f"(offered {row['offered_ticks_per_second']:g}, simulator CPU "
-            f"{row['simulator_cpu_percent']} %, load average {row['load_average_1min']}) |")
+            f"{row['simulator_cpu_percent']} %, {row['cpu_microseconds_per_tick']} µs CPU "
+            f"per tick, load average {row['load_average_1min']}) |")
     return lines
 
 

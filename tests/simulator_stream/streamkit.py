@@ -36,6 +36,11 @@ class Collector:
         with self._lock:
             return [item for at, item in self._items if at >= since and where(item)]
 
+    def timed(self, where: Callable[[Any], bool] = lambda _: True) -> list[tuple[float, Any]]:
+        """(monotonic arrival time, item) pairs."""
+        with self._lock:
+            return [(at, item) for at, item in self._items if where(item)]
+
     def wait_for(self, where: Callable[[Any], bool], *, count: int = 1, since: float = 0.0,
                  timeout: float = 10.0) -> list[Any]:
         deadline = time.monotonic() + timeout

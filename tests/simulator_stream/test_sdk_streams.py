@@ -94,7 +94,7 @@ def test_unsubscribe_stops_delivery(breeze: Any, ticks: Collector) -> None:
     ticks.wait_for(symbol(RELIND))
     ticks.wait_for(symbol(other))
     breeze.unsubscribe_feeds(stock_token=RELIND)
-    time.sleep(0.5)  # what was already on the wire
+    time.sleep(1.0)  # what was already on the wire
     quiet_from = time.monotonic()
     ticks.wait_for(symbol(other), since=quiet_from, count=3, timeout=10)
     assert ticks.items(symbol(RELIND), since=quiet_from) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -57,7 +58,7 @@ def test_stall_keeps_the_socket_but_sends_nothing(
     ticks.wait_for(symbol(RELIND))
     state = simulator.admin("streams", {"stall": True})["streams"]
     assert state["stalled"] is True
-    time.sleep(0.5)
+    time.sleep(1.0)  # ticks already on the wire
     quiet_from = time.monotonic()
     time.sleep(3.0)
     assert ticks.items(since=quiet_from) == []
@@ -87,21 +88,27 @@ def test_refused_reconnects_for_n_seconds_then_accepted(
         accepted.disconnect()
 
 
+def _gaps(ticks: Collector, since: float) -> list[float]:
+    times = [at for at, _ in ticks.timed(symbol(RELIND)) if at >= since]
+    return [b - a for a, b in itertools.pairwise(times)]
+
+
 def test_slow_stream_holds_ticks_back(
         breeze: Any, ticks: Collector, simulator: SimulatorProcess) -> None:
     breeze.subscribe_feeds(stock_token=RELIND)
     ticks.wait_for(symbol(RELIND))
     simulator.admin("streams", {"slow_ms": 3000})
-    time.sleep(1.2)  # the round already scheduled at the normal pace
+    time.sleep(1.5)  # the round already scheduled at the normal pace
     slow_from = time.monotonic()
-    time.sleep(6.5)
-    slow = len(ticks.items(symbol(RELIND), since=slow_from))
-    assert 1 <= slow <= 3  # one round per 3 s instead of one per second
+    ticks.wait_for(symbol(RELIND), since=slow_from, count=3, timeout=15)
+    slow = _gaps(ticks, slow_from)
+    assert slow and min(slow) >= 2.0, slow  # a round per 3 s instead of one per second
     simulator.admin("streams", {"slow_ms": 0})
-    time.sleep(3.2)
-    fast_from = time.monotonic()
     time.sleep(3.5)
-    assert len(ticks.items(symbol(RELIND), since=fast_from)) >= 3
+    fast_from = time.monotonic()
+    ticks.wait_for(symbol(RELIND), since=fast_from, count=4, timeout=15)
+    fast = sorted(_gaps(ticks, fast_from))
+    assert fast[len(fast) // 2] < 1.6, fast
 
 
 def test_faults_are_listed_and_cleared_by_reset(simulator: SimulatorProcess) -> None:

@@ -282,9 +282,13 @@ class StreamHub:
         checked_second = 0
         server = self.live.server
         while True:
-            period = max(1.0 / self.ticks_per_second, self.faults.slow_ms / 1000)
+            period = 1.0 / self.ticks_per_second
             due = max(due + period, loop.time() - period)  # never burst to catch up
             await asyncio.sleep(max(0.0, due - loop.time()))
+            if self.faults.slow_ms:
+                # Slow: at least slow_ms between two rounds, however late the last was.
+                await asyncio.sleep(self.faults.slow_ms / 1000)
+                due = loop.time()
             now = self.clock.now()
             if math.floor(now) != checked_second:
                 checked_second = math.floor(now)
