@@ -148,3 +148,32 @@ def test_expired_session_closes_its_socket(simulator_factory: Any) -> None:
     wait_until(lambda: not client.connected, 5, "the socket of an expired session closing")
     with pytest.raises(socketio.exceptions.ConnectionError):
         _plain_client(sim, user, key)
+
+
+def test_order_notifications_arrive_once_after_a_drop(
+        breeze: Any, ticks: Collector, simulator: SimulatorProcess) -> None:
+    """After a reconnect the SDK listens for `order` on its tick socket as well; the
+    simulator, like ICICI's separate hosts, sends them only on the order socket."""
+    breeze.subscribe_feeds(stock_token=RELIND)
+    breeze.subscribe_feeds(get_order_notification=True)
+    ticks.wait_for(symbol(RELIND))
+    dropped = time.monotonic()
+    simulator.admin("streams", {"drop": True})
+    wait_until(lambda: stream_state(simulator)["connections"] == 0
+               or bool(ticks.items(symbol(RELIND), since=dropped + 1.5)), 5, "the drop")
+    ticks.wait_for(symbol(RELIND), since=time.monotonic(), timeout=15)  # tick socket back
+    wait_until(lambda: stream_state(simulator)["connections"] == 2, 15, "both sockets back")
+    ltp = breeze.get_quotes(stock_code="RELIND", exchange_code="NSE", product_type="cash",
+                            expiry_date="", right="", strike_price="")["Success"][0]["ltp"]
+    placed = breeze.place_order(stock_code="RELIND", exchange_code="NSE", product="cash",
+                                action="buy", order_type="limit", quantity="1",
+                                price=f"{round(ltp * 0.9, 1):.2f}", validity="day")
+    order_id = placed["Success"]["order_id"]
+    breeze.cancel_order(exchange_code="NSE", order_id=order_id)
+
+    def mine(item: Any) -> bool:
+        return item.get("orderReference") == order_id
+
+    ticks.wait_for(lambda e: mine(e) and e["orderStatus"] == "Cancelled")
+    time.sleep(1.0)  # room for a duplicate to arrive
+    assert [e["orderStatus"] for e in ticks.items(mine)] == ["Ordered", "Cancelled"]

@@ -2,8 +2,9 @@
 
 ICICI serves ticks/depth (livestream host) and order notifications (livefeeds host)
 at the default path `/socket.io`, and OHLCV candles at `/ohlcvstream`. On one loopback
-port the first two share a server: every authenticated socket there receives its
-user's `order` events, and `stock` events for the tokens it joined.
+port the first two share a server and tell the roles apart by use: a socket receives
+its user's `order` events until it joins a stock token, and from then on the `stock`
+events of the tokens it joined.
 
 Frames are computed from the same price process as the REST quotes, at the
 simulator's clock, so a tick and a `get_quotes` at the same instant agree.
@@ -162,6 +163,11 @@ class StreamHub:
             if token is None:
                 continue  # unknown tokens are ignored, no error event
             channel.tokens[text] = token
+            if not mine and not channel.ohlcv:
+                # A socket that joins tokens plays the livestream host, which sends no
+                # order events; the SDK listens for `order` on it after a reconnect,
+                # and would otherwise see every notification twice.
+                await channel.server.leave_room(sid, ORDERS_ROOM)
             mine.add(text)
             channel.members.setdefault(text, set()).add(sid)
             await channel.server.enter_room(sid, text)
