@@ -54,6 +54,8 @@ def _config_from(args: argparse.Namespace):  # -> SimulatorConfig
     hour, _, minute = args.session_expiry.partition(":")
     if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
         raise SystemExit(f"--session-expiry must be HH:MM, got {args.session_expiry!r}")
+    if not 0 < args.stream_rate <= 1000:
+        raise SystemExit(f"--stream-rate must be above 0 and at most 1000, got {args.stream_rate}")
     return SimulatorConfig(
         host=args.host, port=args.port, seed=args.seed, app_key=args.app_key,
         app_secret=args.app_secret, user_id=args.user_id, password=args.password,

@@ -177,3 +177,24 @@ def test_order_notifications_arrive_once_after_a_drop(
     ticks.wait_for(lambda e: mine(e) and e["orderStatus"] == "Cancelled")
     time.sleep(1.0)  # room for a duplicate to arrive
     assert [e["orderStatus"] for e in ticks.items(mine)] == ["Ordered", "Cancelled"]
+
+
+def test_stream_rate_option_sets_ticks_per_token(simulator_factory: Any) -> None:
+    sim = simulator_factory(extra_args=["--stream-rate", "5"])
+    assert stream_state(sim)["ticks_per_second_per_token"] == 5.0
+    user, key = stream_login(sim)
+    client = _plain_client(sim, user, key)
+    got = Collector()
+    client.on("stock", got)
+    try:
+        client.emit("join", RELIND)
+        got.wait_for(lambda tick: tick[0] == RELIND)
+        began = time.monotonic()
+        time.sleep(3.0)
+        count = len(got.items(since=began))
+    finally:
+        client.disconnect()
+    assert count >= 8, count  # five a second; at the default rate three would come
+    repeated = [tick for tick in got.items() if tick[0] == RELIND]
+    # The market moves once a second: within one, the repeated ticks are identical.
+    assert len({tuple(map(str, tick)) for tick in repeated}) < len(repeated)

@@ -84,6 +84,7 @@ class StreamHub:
         self._order_sequence = 0
         self._last_candle: dict[tuple[str, str], datetime] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing: set[asyncio.Task[None]] = set()
         exchange.listeners.append(self._on_exchange_event)
 
     @staticmethod
@@ -122,7 +123,9 @@ class StreamHub:
             # The SDK's ws_disconnect emits an event named "disconnect" and walks away
             # without closing; like ICICI we end such a socket from our side.
             if server.manager.is_connected(sid, "/"):
-                asyncio.get_running_loop().create_task(server.disconnect(sid))
+                task = asyncio.get_running_loop().create_task(server.disconnect(sid))
+                self._closing.add(task)  # held until done: the loop keeps weak references
+                task.add_done_callback(self._closing.discard)
 
         async def join(sid: str, data: Any = None) -> None:
             await self._join(channel, sid, data)
