@@ -134,6 +134,8 @@ def test_order_notifications_for_every_state_change(breeze: Any, ticks: Collecto
     done = ticks.wait_for(lambda e: _order_events(ticks, filled)(e)
                           and e["orderStatus"] == "Executed")[0]
     assert done["orderExecutedQuantity"] == "1" and float(done["averageExecutedRate"]) > 0
+    assert [e["orderStatus"] for e in ticks.items(_order_events(ticks, filled))] == [
+        "Ordered", "Executed"]
     detail = ok(breeze.get_order_detail("NSE", filled))[0]
     assert float(done["averageExecutedRate"]) == float(detail["average_price"])
 
@@ -200,3 +202,32 @@ def test_ws_disconnect_closes_the_sockets(breeze: Any, simulator: SimulatorProce
     quiet_from = time.monotonic()
     time.sleep(2.0)
     assert collector.items(since=quiet_from) == []
+
+
+def test_partial_fill_notifications(breeze: Any, ticks: Collector) -> None:
+    """A buy at the best offer for more than rests there fills that level only; what is
+    left either fills later or is cancelled: each step is its own notification."""
+    breeze.subscribe_feeds(get_order_notification=True)
+    for _ in range(5):  # the book can move between the quote and the order
+        row = ok(breeze.get_quotes(stock_code="RELIND", exchange_code="NSE",
+                                   product_type="cash", expiry_date="", right="",
+                                   strike_price=""))[0]
+        resting = int(row["best_offer_quantity"])
+        order_id = ok(breeze.place_order(
+            stock_code="RELIND", exchange_code="NSE", product="cash", action="buy",
+            order_type="limit", quantity=str(resting + 5),
+            price=f"{row['best_offer_price']:.2f}", validity="day"))["order_id"]
+        breeze.cancel_order(exchange_code="NSE", order_id=order_id)  # may be filled by now
+        ticks.wait_for(lambda e, o=order_id: e.get("orderReference") == o and e[
+            "orderStatus"] in ("Executed", "Partially Executed And Cancelled", "Cancelled"))
+        statuses = [e["orderStatus"] for e in ticks.items(
+            lambda e, o=order_id: e.get("orderReference") == o)]
+        if "Partially Executed" in statuses:
+            break
+    else:
+        pytest.fail("no order was partly filled in five tries")
+    assert statuses[0] == "Ordered" and statuses[1] == "Partially Executed", statuses
+    assert statuses[-1] in ("Executed", "Partially Executed And Cancelled"), statuses
+    partial = next(e for e in ticks.items(lambda e: e.get("orderReference") == order_id)
+                   if e["orderStatus"] == "Partially Executed")
+    assert 0 < int(partial["orderExecutedQuantity"]) < resting + 5
