@@ -60,3 +60,27 @@ def test_every_interval_closes_with_historys_candle(
     closes = {event: starts[event].timestamp() + step
               for event, step in (("1MIN", 60), ("5MIN", 300), ("30MIN", 1800))}
     assert len(set(closes.values())) == 1  # all three closed at the same half hour
+
+
+def test_derivative_lines_and_bfos_ohlcv_prefix(breeze: Any, simulator: SimulatorProcess) -> None:
+    """Options carry 13 fields, futures 11; BFO is `2.` on this stream (`8.` elsewhere)."""
+    _, _, _, _, nfo, bfo = breeze.stock_script_dict_list
+    future = next(t for name, t in nfo.items() if name.startswith("FUT-") and t.isdigit())
+    option = next(t for name, t in bfo.items() if name.startswith("OPT-") and t.isdigit())
+    wanted = {f"4.1!{future}": 11, f"2.1!{option}": 13}
+    got = Collector()
+    client = socketio.Client(reconnection=False)
+    client.on("1SEC", got)
+    client.connect(simulator.base_url, socketio_path="ohlcvstream", transports="websocket",
+                   auth={"user": breeze.user_id, "token": breeze.session_key},
+                   wait_timeout=3)
+    try:
+        client.emit("join", list(wanted))
+        future_line = got.wait_for(lambda line: line.startswith("NFO,"))[0]
+        option_line = got.wait_for(lambda line: line.startswith("BFO,"))[0]
+    finally:
+        client.disconnect()
+    assert len(future_line.split(",")) == 11 and future_line.endswith(",1SEC")
+    fields = option_line.split(",")
+    assert len(fields) == 13 and fields[4] in ("CE", "PE") and "." in fields[3]
+    datetime.strptime(fields[2], "%d-%b-%Y")  # expiry as ICICI writes it
