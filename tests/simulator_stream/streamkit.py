@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import io
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -72,6 +74,14 @@ def stream_login(sim: SimulatorProcess) -> tuple[str, str]:
     token = answer["Success"]["session_token"]
     user, _, key = base64.b64decode(token).decode().partition(":")
     return user, key
+
+
+def master_tokens(sim: SimulatorProcess, file_name: str, count: int) -> list[str]:
+    """The first `count` tokens of one SecurityMaster file the simulator serves."""
+    archive = zipfile.ZipFile(io.BytesIO(httpx.get(sim.security_master_url, timeout=30).content))
+    with archive.open(file_name) as rows:
+        next(rows)
+        return [next(rows).decode().split(",", 1)[0].strip('" ') for _ in range(count)]
 
 
 def stream_state(sim: SimulatorProcess) -> dict[str, Any]:

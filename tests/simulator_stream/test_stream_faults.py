@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import time
 from typing import Any
 
 import httpx
 import pytest
 import socketio
+import websockets
 
 from tests.conftest import SimulatorProcess
 from tests.simulator_stream.streamkit import (
     RELIND,
     Collector,
+    master_tokens,
     stream_login,
     stream_state,
     symbol,
@@ -198,3 +202,36 @@ def test_stream_rate_option_sets_ticks_per_token(simulator_factory: Any) -> None
     repeated = [tick for tick in got.items() if tick[0] == RELIND]
     # The market moves once a second: within one, the repeated ticks are identical.
     assert len({tuple(map(str, tick)) for tick in repeated}) < len(repeated)
+
+
+def test_a_reader_that_never_reads_loses_ticks_not_the_others(simulator_factory: Any) -> None:
+    """Its queue stops at a bound (the simulator's memory does not grow without end) and
+    a reading client on the same server keeps its pace."""
+    sim = simulator_factory(extra_args=["--stream-rate", "100"])
+    user, key = stream_login(sim)
+    # 60 tokens at 100 a second: the socket buffers between the two fill in seconds.
+    tokens = [f"4.1!{token}" for token in master_tokens(sim, "FONSEScripMaster.txt", 60)]
+
+    async def stalled_reader() -> int:
+        url = sim.base_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        async with websockets.connect(url, max_size=None) as socket:
+            await socket.recv()  # engine.io open
+            await socket.send("40" + json.dumps({"user": user, "token": key}))
+            await socket.recv()  # socket.io connect accepted
+            await socket.send("42" + json.dumps(["join", tokens]))
+            reader = _plain_client(sim, user, key)
+            got = Collector()
+            reader.on("stock", got)
+            try:
+                reader.emit("join", "4.1!NIFTY 50")
+                await asyncio.to_thread(wait_until,
+                                        lambda: stream_state(sim)["ticks_dropped"] > 0,
+                                        60, "ticks dropped for the stalled reader")
+                began = time.monotonic()
+                await asyncio.sleep(2.0)
+                return len(got.items(since=began))
+            finally:
+                reader.disconnect()
+
+    read = asyncio.run(stalled_reader())
+    assert read >= 100, read  # about 200 in two seconds at 100 a second

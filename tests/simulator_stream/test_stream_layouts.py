@@ -5,16 +5,13 @@ types are checked here on the raw arrays, for each exchange prefix."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Any
 
-import httpx
 import pytest
 import socketio
 
 from tests.conftest import SimulatorProcess
-from tests.simulator_stream.streamkit import Collector
+from tests.simulator_stream.streamkit import Collector, master_tokens
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -25,21 +22,13 @@ def _any_token(names_to_tokens: dict[str, str], prefix: str = "") -> str:
                 if name.startswith(prefix) and token.isdigit())
 
 
-def _first_token(sim: SimulatorProcess, file_name: str) -> str:
-    """The SDK files currency contracts (CDNSE) under NSE cash, so read the archive."""
-    archive = zipfile.ZipFile(io.BytesIO(httpx.get(sim.security_master_url, timeout=30).content))
-    with archive.open(file_name) as rows:
-        next(rows)
-        return next(rows).decode().split(",", 1)[0].strip('" ')
-
-
 def test_tick_and_depth_layouts_per_exchange(breeze: Any, simulator: SimulatorProcess) -> None:
     bse, _, _, mcx, nfo, bfo = breeze.stock_script_dict_list
     wanted = {
         "bse": f"1.1!{_any_token(bse)}", "bse_depth": f"1.2!{_any_token(bse)}",
         "bfo": f"8.1!{_any_token(bfo, 'OPT-')}", "bfo_depth": f"8.2!{_any_token(bfo, 'OPT-')}",
         "nfo_depth": f"4.2!{_any_token(nfo, 'OPT-')}",
-        "ndx": f"13.1!{_first_token(simulator, 'CDNSEScripMaster.txt')}",
+        "ndx": f"13.1!{master_tokens(simulator, 'CDNSEScripMaster.txt', 1)[0]}",
         "mcx": f"6.1!{_any_token(mcx)}", "index": "4.1!NIFTY 50",
     }
     client = socketio.Client(reconnection=False)

@@ -38,6 +38,7 @@ from .tokens import DEPTH_LEVEL, StreamToken, parse
 log = logging.getLogger("algodesk.simulator.streams")
 
 MAX_TOKENS_PER_CONNECTION = 2000  # ICICI's documented cap per connection
+MAX_QUEUED_PER_SOCKET = 5000  # ticks waiting for one slow reader before it loses some
 ORDERS_ROOM = "__orders__"
 _INTERVAL_SECONDS = {"1second": 1, "1minute": 60, "5minute": 300, "30minute": 1800}
 _SLICE_SECONDS = 0.005  # longest run of emits between yields to the loop
@@ -73,6 +74,7 @@ class StreamHub:
         for channel in (self.live, self.candles):
             self._register(channel)
         self.ticks_sent = 0
+        self.ticks_dropped = 0  # not sent: the socket's reader was too far behind
         self.orders_sent = 0
         self.candles_sent = 0
         self.last_round_seconds = 0.0  # how long the last tick round took to emit
@@ -237,6 +239,7 @@ class StreamHub:
             "joined_tokens": len(self.live.members),
             "ohlcv_tokens": len(self.candles.members),
             "ticks_sent": self.ticks_sent,
+            "ticks_dropped": self.ticks_dropped,
             "orders_sent": self.orders_sent,
             "candles_sent": self.candles_sent,
             "last_round_seconds": round(self.last_round_seconds, 4),
@@ -339,9 +342,16 @@ class StreamHub:
                 packet = self._packet(text, token, second)[1]
                 for sid in list(members):
                     eio_sid = server.manager.eio_sid_from_sid(sid, "/")
-                    if eio_sid is not None:
-                        await server.eio.send_packet(eio_sid, packet)
-                        self.ticks_sent += 1
+                    socket = server.eio.sockets.get(eio_sid) if eio_sid else None
+                    if socket is None or socket.closed:
+                        continue
+                    if socket.queue.qsize() >= MAX_QUEUED_PER_SOCKET:
+                        # A reader this far behind loses ticks, as over a congested
+                        # link, instead of growing the simulator's memory without end.
+                        self.ticks_dropped += 1
+                        continue
+                    await socket.send(packet)
+                    self.ticks_sent += 1
                 if time.perf_counter() - slice_began > _SLICE_SECONDS:
                     # A first quote of an instrument costs milliseconds (its series is
                     # built); REST answers must not wait behind a thousand of them.
