@@ -35,8 +35,9 @@ lint: dev
 chromium:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# Two workers, a test file each at a time (a file's fixtures stay in one process).
 test: dev lint chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # The suite with every process's clock at a chosen instant (Debian's libfaketime):
 #   make test-at AT='2026-12-10 15:29:00 IST' [TESTS='tests/market tests/orders']
@@ -45,7 +46,7 @@ faketime:
 
 test-at: dev chromium faketime
 	@test -n "$(AT)" || (echo "usage: make test-at AT='2026-12-10 15:29:00 IST' [TESTS=...]" >&2; exit 2)
-	$(BIN)/python -m tests.run_at "$(AT)" $(TESTS)
+	$(BIN)/python -m tests.run_at "$(AT)" -n 2 --dist loadfile $(TESTS)
 
 bench: dev
 	$(BIN)/python bench/run_all.py

@@ -199,8 +199,6 @@ def pytest_configure(config: pytest.Config) -> None:
     pinned = _pinned_instant()
     if not pinned:
         return
-    import datetime as dt
-
     wanted = dt.datetime.fromisoformat(pinned).timestamp()
     # The clocks start at the instant when run_at starts pytest: seconds before this.
     if abs(time.time() - wanted) > 300:

@@ -28,7 +28,8 @@ router = api_router("account")
 
 @post(router, "funds", response_model=FundsReply)
 async def funds(body: BookRequest, broker: ConnectedBroker, request: Request) -> FundsReply:
-    """Cash free to trade (bank balance less what trades block), what is blocked, and
+    """Cash a cash-segment order can spend (the Equity allocation less what trades block
+    there: Breeze checks each order against its own segment), what is blocked, and
     today's realised and unrealised P&L from the positions. Strings with two decimals."""
     data = await trading(request).books.funds()
     return FundsReply(broker=broker.broker_name, data=FundsData(**data))
