@@ -11,7 +11,7 @@ from typing import Any
 class StreamFaults:
     stalled: bool = False  # sockets stay connected (pings answered) but carry no data
     refuse_until: float = 0.0  # time.monotonic() before which connects are refused
-    slow_ms: int = 0  # every stream round and order notification is held back this long
+    slow_ms: int = 0  # tick rounds at least this far apart; orders and candles this late
 
     def refusing_for(self) -> float:
         return max(0.0, self.refuse_until - time.monotonic())
