@@ -41,6 +41,13 @@ def free_port() -> int:
 @contextmanager
 def simulator(*extra: str) -> Iterator[str]:
     """A simulator process on a free loopback port; yields its base URL."""
+    with simulator_process(*extra) as (base, _):
+        yield base
+
+
+@contextmanager
+def simulator_process(*extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A simulator process on a free loopback port; yields its base URL and process."""
     port = free_port()
     command = [
         sys.executable, "-m", "algodesk.cli", "simulator", "--port", str(port),
@@ -60,7 +67,7 @@ def simulator(*extra: str) -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("simulator did not start") from None
                 time.sleep(0.1)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -17,6 +17,7 @@ import bench_hardening
 import bench_instruments
 import bench_market
 import bench_orders
+import bench_sim_stream
 import bench_simulator
 from common import load, update_readme
 
@@ -28,6 +29,7 @@ BENCHES = {
     "orders": (bench_orders, "orders_overhead"),
     "market": (bench_market, "market"),
     "hardening": (bench_hardening, "hardening"),
+    "stream": (bench_sim_stream, "sim_stream"),
 }
 
 
@@ -56,6 +58,7 @@ def main(names: list[str]) -> None:
     lines.extend(bench_orders.readme_lines(orders))
     lines.extend(bench_market.readme_lines(market))
     lines.extend(bench_hardening.readme_lines(figures["hardening"]))
+    lines.extend(bench_sim_stream.readme_lines(figures["stream"]))
     update_readme(lines)
 
 

@@ -43,6 +43,8 @@ def _simulator_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--calls-per-day", type=int, default=d.calls_per_day)
     p.add_argument("--session-expiry", default=d.session_expiry,
                    help="daily session expiry, IST HH:MM (default 00:00)")
+    p.add_argument("--stream-rate", type=float, default=d.stream_rate,
+                   help="socket.io ticks per second per joined token (default 1, max 1000)")
     p.set_defaults(run=_run_simulator)
 
 
@@ -52,12 +54,15 @@ def _config_from(args: argparse.Namespace):  # -> SimulatorConfig
     hour, _, minute = args.session_expiry.partition(":")
     if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
         raise SystemExit(f"--session-expiry must be HH:MM, got {args.session_expiry!r}")
+    if not 0 < args.stream_rate <= 1000:
+        raise SystemExit(f"--stream-rate must be above 0 and at most 1000, got {args.stream_rate}")
     return SimulatorConfig(
         host=args.host, port=args.port, seed=args.seed, app_key=args.app_key,
         app_secret=args.app_secret, user_id=args.user_id, password=args.password,
         otp=args.otp, redirect_url=args.redirect_url, contracts=args.contracts,
         market_hours=args.market_hours, calls_per_minute=args.calls_per_minute,
         calls_per_day=args.calls_per_day, session_expiry=args.session_expiry,
+        stream_rate=args.stream_rate,
     )
 
 

@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from .auth import AuthError, CustomerDetailsError, Gatekeeper
 from .clock import Clock
@@ -30,6 +31,7 @@ from .faults import FaultPlan
 from .market import Market
 from .pages import error_page, login_page, redirect_page
 from .rows import candle_v2_row
+from .streams.hub import StreamHub
 from .wire import (
     BadRequest,
     failure,
@@ -60,9 +62,14 @@ class Simulator:
         self.exchange = Exchange(self.market, self.clock, config.starting_cash)
         self.endpoints = Endpoints(self.market, self.exchange, self.clock.now)
         self.faults = FaultPlan(config.seed)
+        self.streams = StreamHub(market=self.market, clock=self.clock,
+                                 exchange=self.exchange, gate=self.gate,
+                                 user_id=config.user_id,
+                                 ticks_per_second=config.stream_rate)
 
     def reset(self) -> None:
         self.faults.reset()
+        self.streams.reset()
         self.clock.offset_seconds = 0.0
         self.gate.calls_per_minute = self.config.calls_per_minute
         self.gate.calls_per_day = self.config.calls_per_day
@@ -269,7 +276,12 @@ class Simulator:
             payload = json.loads(await request.body() or b"{}")
             if not isinstance(payload, dict):
                 raise ValueError("body must be a JSON object")
-            result = self._admin(action, request.method, payload)
+            if action == "streams" and request.method == "POST":
+                # Dropping sockets is asynchronous, unlike every other admin action.
+                await self.streams.admin(payload)
+                result: dict[str, Any] | None = self._state()
+            else:
+                result = self._admin(action, request.method, payload)
         except (ValueError, TypeError, KeyError) as exc:
             return json_response({"error": str(exc)}, 400)
         if result is None:
@@ -317,10 +329,12 @@ class Simulator:
             "sessions": len(self.gate.sessions),
             "orders": len(self.exchange.orders),
             "instruments": len(self.market.instruments),
+            "streams": self.streams.state(),
         }
 
 
-def build_app(config: SimulatorConfig, market: Market | None = None) -> Starlette:
+def build_app(config: SimulatorConfig, market: Market | None = None) -> ASGIApp:
+    """The simulator's HTTP app with ICICI's socket.io streams in front of it."""
     sim = Simulator(config, market)
 
     @contextlib.asynccontextmanager
@@ -335,10 +349,12 @@ def build_app(config: SimulatorConfig, market: Market | None = None) -> Starlett
                     log.exception("matching step failed")
 
         task = asyncio.create_task(tick())
+        await sim.streams.start()
         try:
             yield
         finally:
             task.cancel()
+            await sim.streams.stop()
 
     methods = ["GET", "POST", "PUT", "DELETE"]
     routes = [
@@ -353,4 +369,4 @@ def build_app(config: SimulatorConfig, market: Market | None = None) -> Starlett
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.simulator = sim
-    return app
+    return sim.streams.asgi(app)

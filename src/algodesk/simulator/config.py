@@ -27,6 +27,9 @@ class SimulatorConfig:
     session_expiry: str = "00:00"  # IST wall-clock time at which sessions die each day
     timestamp_skew_seconds: int = 60
     starting_cash: int = 10_000_000  # rupees in the bank account
+    # Stream ticks per second for each joined token; the market moves once a second, so
+    # above 1 a token's ticks repeat that second's values (load, not new information).
+    stream_rate: float = 1.0
 
     @property
     def base_url(self) -> str:

@@ -306,6 +306,7 @@ class Exchange:
         order.exchange_order_id = f"{next(self._sequence):016d}"
         self.orders[order.order_id] = order
         self.open_orders[order.order_id] = order
+        self._emit("order", order)  # acknowledged before it meets the book, as at ICICI
         self._match_now(order)
         if order.validity == "ioc" and order.is_open:
             self._close(order, "Cancelled")
