@@ -79,6 +79,19 @@ def demo_settings(settings: Settings, credentials: DemoCredentials) -> Settings:
     })
 
 
+def port_is_taken(port: int) -> bool:
+    """Whether something listens on the loopback `port`. The probe binds as the
+    simulator's server will (SO_REUSEADDR), so the closed connections a stopped simulator
+    leaves in TIME_WAIT for a minute do not count: a quick restart must not be refused."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 class DemoSimulator:
     """The simulator child process: a service with `start()`/`stop()`."""
 
@@ -110,14 +123,11 @@ class DemoSimulator:
                 *(f"--{name}={value}" for name, value in options.items())]
 
     async def start(self) -> None:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", self.port))
-            except OSError:
-                raise RuntimeError(
-                    f"SIMULATOR_PORT {self.port} is already in use, so the demo simulator "
-                    "cannot start. Stop whatever uses it or set SIMULATOR_PORT to a free "
-                    "port in .env.") from None
+        if port_is_taken(self.port):
+            raise RuntimeError(
+                f"SIMULATOR_PORT {self.port} is already in use, so the demo simulator "
+                "cannot start. Stop whatever uses it or set SIMULATOR_PORT to a free "
+                "port in .env.")
         from .cli import PARENT_PID_VARIABLE  # here: the cli module imports the app
 
         self._process = await asyncio.create_subprocess_exec(

@@ -22,6 +22,7 @@ from algodesk.demo import (
     DEMO_USER_ID,
     DemoCredentials,
     DemoSimulator,
+    port_is_taken,
 )
 from tests.conftest import free_port
 from tests.web.platform import ADMIN, ADMIN_PASSWORD, Browser, PlatformProcess
@@ -218,3 +219,24 @@ def test_demo_credentials_that_begin_with_a_dash_reach_the_simulator(tmp_path: P
     assert (parsed.user_id, parsed.password, parsed.otp) == (DEMO_USER_ID, DEMO_PASSWORD,
                                                              DEMO_OTP)
     assert parsed.port == settings.simulator_port
+
+
+def test_a_port_left_in_time_wait_is_free_for_a_quick_restart() -> None:
+    """A stopped simulator leaves its closed connections in TIME_WAIT for a minute; the
+    restarted platform must not call its port taken (it once refused to start)."""
+    port = free_port()
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen()
+    assert port_is_taken(port)  # something listens: taken
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = server.accept()
+    accepted.close()  # the server's side closes first: its port goes to TIME_WAIT
+    client.recv(1)
+    client.close()
+    server.close()
+    # What the old probe did (no SO_REUSEADDR): refused by the TIME_WAIT.
+    with socket.socket() as plain, pytest.raises(OSError):
+        plain.bind(("127.0.0.1", port))
+    assert not port_is_taken(port)
