@@ -30,6 +30,7 @@ def test_expiry_lists_nifty_weeklies(desk: MarketDesk) -> None:
 def test_optionsymbol_walks_the_real_ladder(desk: MarketDesk, expiry: str) -> None:
     chain = desk.client.optionchain(underlying="NIFTY", exchange="NSE_INDEX",
                                     expiry_date=expiry)
+    assert chain.get("status") == "success", chain
     strikes = [row["strike"] for row in chain["chain"]]
     atm = chain["atm_strike"]
     assert atm == min(strikes, key=lambda k: (abs(k - chain["underlying_ltp"]), k))
