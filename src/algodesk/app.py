@@ -32,7 +32,7 @@ from .brokers.icici.budget import BudgetExhausted
 from .config import Settings
 from .instruments.errors import MasterContractUnavailable
 from .runtime import Runtime, Service, build_runtime
-from .services.ports import OrderError
+from .trading.ports import OrderError
 from .web import STATIC, build_web_router
 from .web import errors as web_errors
 from .web.common import CsrfRejected, LoginRequired

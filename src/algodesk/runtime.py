@@ -25,9 +25,9 @@ from .access.web_sessions import WebSessions
 from .config import Settings
 from .demo import DemoSimulator, demo_settings, load_or_create_credentials
 from .instruments.service import InstrumentService
-from .services.market import MarketDesk  # also registers the candle store's tables
-from .services.trading import Trading  # also registers the order journal's table
+from .market.desk import MarketDesk  # also registers the candle store's tables
 from .storage import Database
+from .trading.trading import Trading  # also registers the order journal's table
 
 CALLBACK_PATH = "/icici/callback"
 # Five wrong passwords per address, then a pause: the sixth attempt is refused.

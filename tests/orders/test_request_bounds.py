@@ -15,8 +15,8 @@ import pytest
 from pydantic import ValidationError
 
 from algodesk.api.schemas import SmartOrderRequest
-from algodesk.services.orders import MAX_ORDER_QUANTITY
-from algodesk.services.ports import OrderError
+from algodesk.trading.orders import MAX_ORDER_QUANTITY
+from algodesk.trading.ports import OrderError
 from tests.orders.test_units import LIMIT, FakeBroker, Inst, service
 
 BODY = {"apikey": "k", "strategy": "s", "symbol": "SBIN", "exchange": "NSE", "action": "BUY",

@@ -13,7 +13,7 @@
 - 502: the broker failed or answered something unexpected (its words in `message`);
   504: the broker did not answer in time (a read), or an order whose answer was lost
   (in doubt, reconciled, never resent). Each broker error class has one status
-  (`services.broker_failures`, README "When ICICI fails").
+  (`trading.broker_failures`, README "When ICICI fails").
 - 500 only for a bug here ("An unexpected error occurred").
 """
 
@@ -31,8 +31,8 @@ from ..brokers.icici import BreezeError
 from ..brokers.icici.budget import BudgetExhausted
 from ..instruments.errors import MasterContractUnavailable
 from ..runtime import get_runtime
-from ..services.broker_failures import read_failure
-from ..services.ports import OrderError
+from ..trading.broker_failures import read_failure
+from ..trading.ports import OrderError
 from .schemas import RATE_LIMITED
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from ..access.users import AccountError
 from ..brokers.icici import BreezeError
 from ..brokers.icici.schemas import BreezeFunds
 from ..runtime import get_runtime
-from ..services.funds import equity_cash, segments
+from ..trading.funds import equity_cash, segments
 from .common import Viewer, checked_form, field, notice, redirect, render, require_user
 from .master_view import master_view
 

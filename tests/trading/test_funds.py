@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from algodesk.brokers.icici.schemas import BreezeFunds
-from algodesk.services.funds import equity_cash, segments
+from algodesk.trading.funds import equity_cash, segments
 
 D = Decimal
 
