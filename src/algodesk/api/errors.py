@@ -27,6 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ..access.broker import BrokerUnavailable
+from ..brokers.base import BrokerFailure
 from ..brokers.icici import BreezeError
 from ..brokers.icici.budget import BudgetExhausted
 from ..instruments.errors import MasterContractUnavailable
@@ -96,6 +97,12 @@ async def on_breeze_error(request: Request, exc: BreezeError) -> JSONResponse:
     return error_reply(request, failure.status, failure.message, **failure.extra)
 
 
+async def on_broker_failure(request: Request, exc: BrokerFailure) -> JSONResponse:
+    """A broker failure no service turned into its own answer: the adapter's words."""
+    extra = {} if exc.retry_after is None else {"retry_after": exc.retry_after}
+    return error_reply(request, exc.status, exc.message, **extra)
+
+
 async def on_order_error(request: Request, exc: OrderError) -> JSONResponse:
     return error_reply(request, exc.status, exc.message, **exc.extra)
 
@@ -122,6 +129,7 @@ __all__ = [
     "error_reply",
     "missing_field",
     "on_breeze_error",
+    "on_broker_failure",
     "on_broker_unavailable",
     "on_budget_exhausted",
     "on_master_unavailable",

@@ -1,113 +1,28 @@
-"""Broker client errors as the platform's HTTP answers: one status per error class.
+"""Broker failures as the order services answer them (`OrderError`).
 
-The table (README, "When ICICI fails") in code. Whether anything happened at the broker
-decides the wording, never the status:
-
-- a read (quotes, books, funds, the quote a MARKET order is priced from) changes nothing,
-  so a timeout is a plain 504 and a transport failure or unreadable answer a 502;
-- an order action refused before or by the broker was not done (the journal says
-  rejected); one whose answer was lost is in doubt and answered by the order service
-  itself (504, reconciled, never resent).
+The words and the status are the adapter's (`BrokerFailure`); this only carries them
+over, so every endpoint answers a broker failure the same way.
 """
 
 from __future__ import annotations
 
-from ..brokers.icici import (
-    BreezeError,
-    BrokerOutage,
-    BrokerRejected,
-    InvalidAppKey,
-    MalformedResponse,
-    RateLimited,
-    ResponseTimeout,
-    SessionExpired,
-    TransportError,
-)
+from ..brokers.base import BrokerFailure
+from ..brokers.icici import BreezeError
+from ..brokers.icici import failures as icici_failures
 from .ports import OrderError
 
-# Most specific first: BrokerOutage is a BrokerRejected, AuthenticationFailed a
-# SessionExpired.
-STATUS_OF_ERROR: tuple[tuple[type[BreezeError], int], ...] = (
-    (SessionExpired, 403),
-    (InvalidAppKey, 403),
-    (RateLimited, 429),
-    (ResponseTimeout, 504),
-    (TransportError, 502),
-    (MalformedResponse, 502),
-    (BrokerOutage, 502),
-    (BrokerRejected, 400),
-)
-UNKNOWN_ERROR_STATUS = 502  # a BreezeError of no listed class: the broker failed
-RETRY_AFTER_RATE_LIMIT = 60  # Breeze's per-minute window
 
-
-def http_status(exc: BreezeError) -> int:
-    for kind, status in STATUS_OF_ERROR:
-        if isinstance(exc, kind):
-            return status
-    return UNKNOWN_ERROR_STATUS
-
-
-def _words(exc: BreezeError) -> str:
-    return exc.broker_error or exc.message
+def as_order_error(failure: BrokerFailure) -> OrderError:
+    extra = {} if failure.retry_after is None else {"retry_after": failure.retry_after}
+    return OrderError(failure.status, failure.message, **extra)
 
 
 def read_failure(exc: BreezeError, what: str, consequence: str = "") -> OrderError:
-    """A read that failed: `what` could not be read ("the quote for SBIN"), and
-    `consequence` says what did not happen because of it ("the MARKET order was not
-    sent"). The message says what happened and what to do."""
-    status = http_status(exc)
-    then = f"; {consequence}" if consequence else ""
-    extra: dict[str, int] = {}
-    if isinstance(exc, SessionExpired | InvalidAppKey):
-        text = (f"ICICI refused the broker session while reading {what} ({_words(exc)})"
-                f"{then}. Log in again on the broker page")
-    elif isinstance(exc, RateLimited):
-        text = (f"ICICI's call limit is reached ({_words(exc)}): {what} could not be "
-                f"read{then}. Try again in a minute")
-        extra["retry_after"] = RETRY_AFTER_RATE_LIMIT
-    elif isinstance(exc, ResponseTimeout):
-        text = (f"ICICI did not answer in time: {what} could not be read ({exc.message})"
-                f"{then}. Nothing was changed at ICICI; try again in a moment")
-    elif isinstance(exc, TransportError):
-        text = (f"Could not reach ICICI: {what} could not be read ({exc.message}){then}. "
-                "Check the network connection and try again")
-    elif isinstance(exc, MalformedResponse):
-        text = (f"ICICI's answer was unreadable: {what} could not be read ({exc.message})"
-                f"{then}. Try again in a moment")
-    elif isinstance(exc, BrokerOutage):
-        text = (f"ICICI is not available right now ({_words(exc)}): {what} could not be "
-                f"read{then}. Try again later")
-    elif isinstance(exc, BrokerRejected):
-        text = f"ICICI refused to give {what}: {_words(exc)}{then}"
-    else:
-        text = f"ICICI failed: {what} could not be read ({_words(exc)}){then}"
-    return OrderError(status, text, **extra)
+    return as_order_error(icici_failures.read_failure(exc, what, consequence))
 
 
 def action_failure(exc: BreezeError, what: str) -> OrderError:
-    """An order action ICICI did not take (`what`: "order", "modification",
-    "cancellation"); lost answers are the order service's (in doubt, 504)."""
-    status = http_status(exc)
-    extra: dict[str, int] = {}
-    if isinstance(exc, SessionExpired | InvalidAppKey):
-        text = (f"ICICI refused the broker session ({_words(exc)}); the {what} was not "
-                "accepted. Log in again on the broker page")
-    elif isinstance(exc, RateLimited):
-        text = f"ICICI's call limit is reached ({_words(exc)}); the {what} was not sent"
-        extra["retry_after"] = RETRY_AFTER_RATE_LIMIT
-    elif isinstance(exc, TransportError):
-        text = f"Could not reach ICICI; the {what} was not sent ({exc.message})"
-    elif isinstance(exc, ResponseTimeout | MalformedResponse):
-        text = (f"ICICI's answer to the {what} was lost or unreadable ({exc.message}); it "
-                "may have been done: check the order book before sending it again")
-    elif isinstance(exc, BrokerOutage):
-        text = f"ICICI is not available right now; the {what} was not accepted: {_words(exc)}"
-    elif isinstance(exc, BrokerRejected):
-        text = f"ICICI rejected the {what}: {_words(exc)}"
-    else:
-        text = f"ICICI failed; the {what} was not accepted: {_words(exc)}"
-    return OrderError(status, text, **extra)
+    return as_order_error(icici_failures.action_failure(exc, what))
 
 
-__all__ = ["STATUS_OF_ERROR", "action_failure", "http_status", "read_failure"]
+__all__ = ["action_failure", "as_order_error", "read_failure"]
