@@ -46,16 +46,23 @@ class LoggedIn:
 
 
 @pytest.fixture(scope="module")
-def index(simulator: Any) -> SymbolIndex:
-    archive = httpx.get(simulator.security_master_url, timeout=60).content
+def account(simulator_factory: Callable[..., Any]) -> Any:
+    """A simulator of its own: these tests fill orders, and the positions they leave
+    would change what other tests' close-all and books see on the shared one."""
+    return simulator_factory()
+
+
+@pytest.fixture(scope="module")
+def index(account: Any) -> SymbolIndex:
+    archive = httpx.get(account.security_master_url, timeout=60).content
     instruments, _ = import_archive(archive, 0.001)
     return SymbolIndex(instruments)
 
 
 @pytest.fixture
-async def broker(simulator: Any, index: SymbolIndex) -> AsyncIterator[IciciBroker]:
-    async with client_for(simulator) as client:
-        await client.customer_details(simulator.new_api_session())
+async def broker(account: Any, index: SymbolIndex) -> AsyncIterator[IciciBroker]:
+    async with client_for(account) as client:
+        await client.customer_details(account.new_api_session())
         gateway = BrokerGateway(LoggedIn(client), CallBudget())
         yield IciciBroker(gateway, lambda: index, name="simulator")
 
@@ -133,17 +140,17 @@ async def test_refusals_are_broker_neutral_and_happen_before_sending(
     assert "Symbol 'NOSUCH' not found" in unknown.value.message
 
 
-async def test_a_lost_answer_is_outcome_unknown(simulator: Any, index: SymbolIndex) -> None:
-    async with client_for(simulator, timeout=1.0) as client:
-        await client.customer_details(simulator.new_api_session())
+async def test_a_lost_answer_is_outcome_unknown(account: Any, index: SymbolIndex) -> None:
+    async with client_for(account, timeout=1.0) as client:
+        await client.customer_details(account.new_api_session())
         broker = IciciBroker(BrokerGateway(LoggedIn(client), CallBudget()), lambda: index)
         prepared = await broker.prepare_order(buy(tag="t-lost-1"))
-        simulator.admin("faults", {"timeout_rate": 1.0})
+        account.admin("faults", {"timeout_rate": 1.0})
         try:
             with pytest.raises(OutcomeUnknown) as lost:
                 await broker.place_order(prepared)
         finally:
-            simulator.admin("faults", {"timeout_rate": 0.0})
+            account.admin("faults", {"timeout_rate": 0.0})
         assert lost.value.status == 504 and "may have been done" in lost.value.message
         # The work was done: the order is found by its tag, not sent again.
         assert len([o for o in await broker.orders() if o.tag == "t-lost-1"]) == 1

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from algodesk.brokers.icici import RateLimited, ResponseTimeout, TransportError
+from algodesk.brokers.icici.adapter import IciciBroker
 from algodesk.brokers.icici.budget import BudgetExhausted, CallBudget, OrderPacer, SharedReads
 from algodesk.brokers.icici.formats import IST
 from algodesk.storage import Database
@@ -100,8 +101,10 @@ def service(tmp_path: Path, broker: FakeBroker) -> tuple[OrderService, OrderJour
     journal = OrderJournal(database)
     reads = SharedReads()
     books = Books(Index, broker, journal, reads)
-    return OrderService(Index, broker, journal, books, reads=reads,
-                        pacer=OrderPacer(rate=1000)), journal
+    pacer = OrderPacer(rate=1000)
+    adapter = IciciBroker(broker, Index, pacer=pacer, reads=reads)
+    return OrderService(Index, broker, journal, books, adapter=adapter, reads=reads,
+                        pacer=pacer), journal
 
 
 LIMIT = OrderRequest(symbol="SBIN", exchange="NSE", action="BUY", quantity=1,

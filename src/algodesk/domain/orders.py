@@ -65,6 +65,9 @@ class OrderIntent:
     trigger_price: Decimal = Decimal(0)
     disclosed_quantity: int = 0
     tag: str = ""
+    #: Closes (part of) an open position: a square-off, close-all or smart order that
+    #: reduces. A broker may route such an order differently (ICICI: equity MIS as cash).
+    closes_position: bool = False
 
     def __post_init__(self) -> None:
         _exact(self, "price", "trigger_price")
@@ -76,13 +79,14 @@ class OrderIntent:
 class PreparedOrder:
     """An intent priced and checked by the adapter, not yet sent. `note` says what the
     platform decided for the trader ("MARKET sent as aggressive limit 812.35 (LTP
-    788.70)"); `wire` is the broker's own request, kept in the journal for the record."""
+    788.70)"); `wire` is the broker's own request, opaque to services: the journal keeps
+    it for the record, the adapter sends it."""
 
     intent: OrderIntent
     limit_price: Decimal
     trigger_price: Decimal
     note: str = ""
-    wire: Mapping[str, str] = field(default_factory=dict)
+    wire: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _exact(self, "limit_price", "trigger_price")

@@ -45,7 +45,8 @@ class Trading:
         the protocol still use directly (shared, so the budget and cache stay one)."""
         journal = OrderJournal(database)
         books = Books(instruments, gateway, journal, reads, budget)
-        orders = OrderService(instruments, gateway, journal, books, pacer=pacer, reads=reads,
+        orders = OrderService(instruments, gateway, journal, books, adapter=broker,
+                              pacer=pacer, reads=reads,
                               equity_mis_as_cash=equity_mis_as_cash)
         composite = CompositeOrders(orders, books)
         squareoff = MisSquareOff(composite, parse_time(mis_squareoff_time),

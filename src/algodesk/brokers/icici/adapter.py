@@ -177,8 +177,9 @@ class IciciBroker:
     async def prepare_order(self, intent: OrderIntent) -> PreparedOrder:
         inst = self._instrument(intent.symbol, intent.exchange)
         try:
-            product = breeze_product(inst, str(intent.product),
-                                     equity_mis_as_cash=self.equity_mis_as_cash)
+            product = breeze_product(
+                inst, str(intent.product),
+                equity_mis_as_cash=self.equity_mis_as_cash or intent.closes_position)
         except MappingError as exc:
             raise OrderRefused(str(exc)) from None
         quote = None
@@ -198,8 +199,7 @@ class IciciBroker:
                                     disclosed_quantity=intent.disclosed_quantity)
         if inst.breeze_exchange == "MCX" and inst.lot_size > 0:
             fields["lots"] = str(intent.quantity // inst.lot_size)
-        wire = {key: str(value) for key, value in fields.items() if value is not None}
-        return PreparedOrder(intent, decision.price, decision.trigger, decision.note, wire)
+        return PreparedOrder(intent, decision.price, decision.trigger, decision.note, fields)
 
     async def _act(self, operation: Callable[[BreezeClient], Awaitable[T]], what: str) -> T:
         try:
@@ -208,7 +208,8 @@ class IciciBroker:
         except BreezeError as exc:
             raise action_failure(exc, what) from None
         except BudgetExhausted as exc:
-            raise NotSent(exc.message, status=429, retry_after=int(exc.retry_after) + 1) from None
+            raise NotSent(exc.message, status=429, retry_after=int(exc.retry_after) + 1,
+                          broker_message=f"not sent: {exc}") from None
 
     async def place_order(self, order: PreparedOrder) -> OrderAck:
         fields: dict[str, Any] = dict(order.wire)
@@ -222,18 +223,23 @@ class IciciBroker:
                 return str(row.exchange_code)
         raise OrderRefused(f"Order {order_id} not found", status=404)
 
-    async def modify_order(self, order_id: str, change: OrderIntent) -> OrderAck:
-        prepared = await self.prepare_order(change)
-        exchange = prepared.wire["exchange_code"]
-        changes: dict[str, str] = {"order_type": prepared.wire["order_type"],
-                                   "quantity": str(change.quantity),
-                                   "price": str(prepared.limit_price)}
-        if prepared.trigger_price > 0:
-            changes["stoploss"] = str(prepared.trigger_price)
-        if change.disclosed_quantity:
-            changes["disclosed_quantity"] = str(change.disclosed_quantity)
+    @staticmethod
+    def modify_fields(order: PreparedOrder) -> dict[str, Any]:
+        """What a modification sends: only the fields that change."""
+        changes: dict[str, Any] = {"order_type": order.wire["order_type"],
+                                   "quantity": str(order.intent.quantity),
+                                   "price": str(order.limit_price)}
+        if order.trigger_price > 0:
+            changes["stoploss"] = str(order.trigger_price)
+        if order.intent.disclosed_quantity:
+            changes["disclosed_quantity"] = str(order.intent.disclosed_quantity)
+        return changes
+
+    async def modify_order(self, order_id: str, change: PreparedOrder) -> OrderAck:
+        exchange = str(change.wire["exchange_code"])
+        changes = self.modify_fields(change)
         await self._act(lambda c: c.modify_order(exchange, order_id, **changes), "modification")
-        return OrderAck(order_id, prepared.note)
+        return OrderAck(order_id, change.note)
 
     async def cancel_order(self, order_id: str, exchange: str) -> OrderAck:
         """`exchange` is the order's OpenAlgo exchange, or "" to look it up."""
