@@ -30,6 +30,7 @@ simulator: install
 
 lint: dev
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports  # the one-way dependency rule: [tool.importlinter] in pyproject.toml
 
 # The browser tests drive Debian's Chromium through Playwright (no browser download).
 chromium:

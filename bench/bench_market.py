@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import SimulatorProcess, free_port
 from tests.market.conftest import MarketDesk, open_desk
 
-from algodesk.services import greeks
+from algodesk.market import greeks
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 CHAIN_SAMPLES = 15

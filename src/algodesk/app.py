@@ -27,12 +27,13 @@ from .access.broker import BrokerUnavailable
 from .api import API_PREFIX, include_api
 from .api import errors as api_errors
 from .api.docs import build_docs_router
+from .brokers.base import BrokerFailure
 from .brokers.icici import BreezeError
 from .brokers.icici.budget import BudgetExhausted
 from .config import Settings
 from .instruments.errors import MasterContractUnavailable
 from .runtime import Runtime, Service, build_runtime
-from .services.ports import OrderError
+from .trading.ports import OrderError
 from .web import STATIC, build_web_router
 from .web import errors as web_errors
 from .web.common import CsrfRejected, LoginRequired
@@ -123,6 +124,7 @@ def _by_path(api: Handler, web: Handler) -> Handler:
 def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(api_errors.OpenAlgoError, api_errors.on_openalgo_error)
     app.add_exception_handler(OrderError, api_errors.on_order_error)
+    app.add_exception_handler(BrokerFailure, api_errors.on_broker_failure)
     app.add_exception_handler(BudgetExhausted, api_errors.on_budget_exhausted)
     app.add_exception_handler(RequestValidationError, api_errors.on_validation_error)
     app.add_exception_handler(LoginRequired, web_errors.on_login_required)

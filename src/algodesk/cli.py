@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .access import cli as access_cli
+from .demo import PARENT_PID_VARIABLE
 from .instruments import cli as contracts_cli
-from .services import market_cli
+from .market import cli as market_cli
 from .storage import cli as db_cli
 
 if TYPE_CHECKING:
@@ -85,10 +86,6 @@ def _serve_simulator(config, banner: str) -> int:
     uvicorn.run(app, host=config.host, port=config.port, log_level="warning",
                 access_log=False)
     return 0
-
-
-#: Set by a parent (demo mode) that wants the simulator to end with it.
-PARENT_PID_VARIABLE = "ALGODESK_PARENT_PID"
 
 
 def _end_with_parent() -> None:

@@ -31,6 +31,8 @@ from .logging_setup import redactor
 log = logging.getLogger(__name__)
 
 CREDENTIALS_FILE = "demo-broker.json"
+#: Set for the simulator child: it ends itself when this process dies (`cli._end_with_parent`).
+PARENT_PID_VARIABLE = "ALGODESK_PARENT_PID"
 # The practice login the simulator accepts. Printed on the console and shown on the
 # broker page: they open nothing but the simulator on this machine.
 DEMO_USER_ID = "DE123456"
@@ -128,8 +130,6 @@ class DemoSimulator:
                 f"SIMULATOR_PORT {self.port} is already in use, so the demo simulator "
                 "cannot start. Stop whatever uses it or set SIMULATOR_PORT to a free "
                 "port in .env.")
-        from .cli import PARENT_PID_VARIABLE  # here: the cli module imports the app
-
         self._process = await asyncio.create_subprocess_exec(
             *self.command(), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
             stdin=asyncio.subprocess.DEVNULL, start_new_session=True,

@@ -22,12 +22,15 @@ from .access.ratelimit import FailureLimiter
 from .access.secretbox import SecretBox
 from .access.users import UserStore
 from .access.web_sessions import WebSessions
+from .brokers.icici.adapter import IciciBroker
+from .brokers.icici.budget import OrderPacer, SharedReads
+from .brokers.icici.gateway import BrokerGateway
 from .config import Settings
 from .demo import DemoSimulator, demo_settings, load_or_create_credentials
 from .instruments.service import InstrumentService
-from .services.market import MarketDesk  # also registers the candle store's tables
-from .services.trading import Trading  # also registers the order journal's table
+from .market.desk import MarketDesk  # also registers the candle store's tables
 from .storage import Database
+from .trading.trading import Trading  # also registers the order journal's table
 
 CALLBACK_PATH = "/icici/callback"
 # Five wrong passwords per address, then a pause: the sixth attempt is refused.
@@ -120,8 +123,15 @@ def build_runtime(settings: Settings) -> Runtime:
     # The master contract loads from the database (or downloads) after the demo
     # simulator is up, so its SecurityMaster URL answers.
     instruments = InstrumentService(settings, db)
+    # The one place that picks the broker adapter: ICICI's Breeze API (the simulator
+    # plays it in demo mode). The services see it as a `brokers.base.Broker`.
+    gateway = BrokerGateway(broker, broker.budget)
+    adapter = IciciBroker(gateway, lambda: instruments.index, name=broker.broker_name,
+                          pacer=OrderPacer(), reads=SharedReads(),
+                          equity_mis_as_cash=settings.equity_mis_as_cash)
     trading = Trading.build(
-        database=db, connection=broker, budget=broker.budget,
+        database=db, broker=adapter, gateway=gateway, budget=broker.budget,
+        reads=adapter.reads, pacer=adapter.pacer,
         instruments=lambda: instruments.index,
         equity_mis_as_cash=settings.equity_mis_as_cash,
         mis_squareoff_time=settings.mis_squareoff_time)

@@ -12,9 +12,9 @@ from sqlalchemy import MetaData
 
 from .access import models as _access  # noqa: F401  (access_* tables)
 from .instruments import tables as _instruments  # noqa: F401  (instrument_* tables)
-from .services import candle_store as _candles  # noqa: F401  (market_candle_* tables)
-from .services import journal as _journal  # noqa: F401  (order_journal)
+from .market import candle_store as _candles  # noqa: F401  (market_candle_* tables)
 from .storage import Base
+from .trading import journal as _journal  # noqa: F401  (order_journal)
 
 
 def platform_metadata() -> MetaData:

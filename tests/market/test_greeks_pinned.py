@@ -20,9 +20,9 @@ import pytest
 from algodesk.brokers.icici.schemas import BreezeOptionChainQuote
 from algodesk.domain import Exchange, InstrumentType
 from algodesk.instruments.model import Instrument
-from algodesk.services import greeks
-from algodesk.services.market_data import MarketDataError
-from algodesk.services.options import OptionsService
+from algodesk.market import greeks
+from algodesk.market.market_data import MarketDataError
+from algodesk.market.options import OptionsService
 from tests.market.test_units import reference
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from algodesk.services.history import SETTLE_SECONDS
+from algodesk.market.history import SETTLE_SECONDS
 from algodesk.simulator.market import Market
 from algodesk.simulator.market.types import Candle
 from tests.conftest import ist_today, wait_out_midnight

@@ -16,11 +16,11 @@ from algodesk.brokers.icici.errors import TransportError
 from algodesk.brokers.icici.schemas import BreezeCandleV2
 from algodesk.instruments import SymbolIndex
 from algodesk.instruments.refresh import import_archive
-from algodesk.services.calendar import MarketCalendar
-from algodesk.services.candle_store import CandleStore
-from algodesk.services.history import HistoryService, _ist_midnight, plan_ranges
-from algodesk.services.intervals import FIVE_MINUTES
-from algodesk.services.market_data import BrokerReads, MarketDataError
+from algodesk.market.calendar import MarketCalendar
+from algodesk.market.candle_store import CandleStore
+from algodesk.market.history import HistoryService, _ist_midnight, plan_ranges
+from algodesk.market.intervals import FIVE_MINUTES
+from algodesk.market.market_data import BrokerReads, MarketDataError
 from algodesk.simulator.market import Market
 from algodesk.storage import Database
 

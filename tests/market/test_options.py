@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from algodesk.services.greeks import black76_price
+from algodesk.market.greeks import black76_price
 from tests.market.conftest import MarketDesk, upcoming_expiries
 from tests.market.test_units import reference
 

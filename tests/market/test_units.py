@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 from scipy.stats import norm
 
-from algodesk.services import greeks
-from algodesk.services.calendar import CalendarError, MarketCalendar, install, us_summer_time
-from algodesk.services.candle_store import block_bounds, block_of, decode, encode
-from algodesk.services.candles import Candles, merge, resample_calendar, resample_intraday
-from algodesk.services.history import _ist_midnight, plan_ranges
-from algodesk.services.intervals import (
+from algodesk.market import greeks
+from algodesk.market.calendar import CalendarError, MarketCalendar, install, us_summer_time
+from algodesk.market.candle_store import block_bounds, block_of, decode, encode
+from algodesk.market.candles import Candles, merge, resample_calendar, resample_intraday
+from algodesk.market.cli import pieces
+from algodesk.market.history import _ist_midnight, plan_ranges
+from algodesk.market.intervals import (
     DAY,
     FIVE_MINUTES,
     MINUTE,
@@ -30,7 +31,6 @@ from algodesk.services.intervals import (
     IntervalError,
     parse_interval,
 )
-from algodesk.services.market_cli import pieces
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
@@ -307,7 +307,7 @@ class _Ladder:
 
 
 def _service(strikes: list[int]) -> object:
-    from algodesk.services.options import OptionsService
+    from algodesk.market.options import OptionsService
 
     class Data:
         def instruments(self) -> _Ladder:
@@ -320,7 +320,7 @@ def _service(strikes: list[int]) -> object:
     ("ATM", "CE", 300), ("ITM1", "CE", 200), ("OTM2", "CE", 500), ("ITM2", "PE", 500),
     ("OTM1", "PE", 200), ("atm", "PE", 300)])
 def test_offsets_walk_listed_strikes(offset: str, option_type: str, strike: int) -> None:
-    from algodesk.services.options import Underlying
+    from algodesk.market.options import Underlying
 
     service = _service([100, 200, 300, 450, 500, 600])  # an uneven ladder
     under = Underlying("X", "X", "NFO", dt.date(2026, 12, 1), None)  # type: ignore[arg-type]
@@ -330,8 +330,8 @@ def test_offsets_walk_listed_strikes(offset: str, option_type: str, strike: int)
 
 
 def test_an_offset_off_the_ladder_is_400() -> None:
-    from algodesk.services.market_data import MarketDataError
-    from algodesk.services.options import Underlying
+    from algodesk.market.market_data import MarketDataError
+    from algodesk.market.options import Underlying
 
     service = _service([100, 200, 300])
     under = Underlying("X", "X", "NFO", dt.date(2026, 12, 1), None)  # type: ignore[arg-type]

@@ -15,8 +15,8 @@ import pytest
 from pydantic import ValidationError
 
 from algodesk.api.schemas import SmartOrderRequest
-from algodesk.services.orders import MAX_ORDER_QUANTITY
-from algodesk.services.ports import OrderError
+from algodesk.trading.orders import MAX_ORDER_QUANTITY
+from algodesk.trading.ports import OrderError
 from tests.orders.test_units import LIMIT, FakeBroker, Inst, service
 
 BODY = {"apikey": "k", "strategy": "s", "symbol": "SBIN", "exchange": "NSE", "action": "BUY",
@@ -61,7 +61,8 @@ class FuturesIndex:
 async def test_the_service_keeps_the_freeze_quantity_and_the_ceiling(tmp_path: Path) -> None:
     broker = FakeBroker()
     orders, journal = service(tmp_path, broker)
-    orders.instruments = FuturesIndex
+    # The adapter translates symbols with the same index as the service.
+    orders.instruments = orders.adapter.contracts = FuturesIndex  # type: ignore[attr-defined]
     future = replace(LIMIT, symbol="NIFTY29DEC26FUT", exchange="NFO", product="NRML")
     with pytest.raises(OrderError, match="exceeds the exchange freeze quantity 1800"):
         await orders.place(replace(future, quantity=1820))

@@ -16,15 +16,16 @@ from typing import Any
 import pytest
 
 from algodesk.brokers.icici import RateLimited, ResponseTimeout, TransportError
+from algodesk.brokers.icici.adapter import IciciBroker
 from algodesk.brokers.icici.budget import BudgetExhausted, CallBudget, OrderPacer, SharedReads
 from algodesk.brokers.icici.formats import IST
-from algodesk.services.books import Books
-from algodesk.services.journal import JournalState, OrderJournal
-from algodesk.services.orders import OrderRequest, OrderService
-from algodesk.services.ports import OrderError
-from algodesk.services.reconcile import GRACE_SECONDS
-from algodesk.services.squareoff import MisSquareOff, next_run, parse_time
 from algodesk.storage import Database
+from algodesk.trading.books import Books
+from algodesk.trading.journal import JournalState, OrderJournal
+from algodesk.trading.orders import OrderRequest, OrderService
+from algodesk.trading.ports import OrderError
+from algodesk.trading.reconcile import GRACE_SECONDS
+from algodesk.trading.squareoff import MisSquareOff, next_run, parse_time
 from tests.brokers.test_budget import FakeClock
 
 
@@ -100,8 +101,10 @@ def service(tmp_path: Path, broker: FakeBroker) -> tuple[OrderService, OrderJour
     journal = OrderJournal(database)
     reads = SharedReads()
     books = Books(Index, broker, journal, reads)
-    return OrderService(Index, broker, journal, books, reads=reads,
-                        pacer=OrderPacer(rate=1000)), journal
+    pacer = OrderPacer(rate=1000)
+    adapter = IciciBroker(broker, Index, pacer=pacer, reads=reads)
+    return OrderService(Index, broker, journal, books, adapter=adapter, reads=reads,
+                        pacer=pacer), journal
 
 
 LIMIT = OrderRequest(symbol="SBIN", exchange="NSE", action="BUY", quantity=1,

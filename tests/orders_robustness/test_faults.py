@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from algodesk.services.orders import QUOTE_TTL
+from algodesk.brokers.icici.adapter import QUOTE_TTL
 from tests.orders_robustness.stack import (
     RECONNECT,
     SYMBOL,

@@ -28,11 +28,11 @@ from algodesk.access.web_sessions import WebSessions
 from algodesk.brokers.icici.budget import CallBudget
 from algodesk.instruments.refresh import import_archive
 from algodesk.instruments.store import Attempt, record_attempt, save_master
-from algodesk.services.candle_store import CandleStore, StoredBlock, block_of
-from algodesk.services.candles import Candles, from_rows
-from algodesk.services.journal import OrderJournal
+from algodesk.market.candle_store import CandleStore, StoredBlock, block_of
+from algodesk.market.candles import Candles, from_rows
 from algodesk.simulator.market import Market
 from algodesk.storage import Database, utcnow
+from algodesk.trading.journal import OrderJournal
 from tests.web.platform import ADMIN, ADMIN_PASSWORD
 
 #: 09:15 IST on 2026-11-24, as epoch seconds.

@@ -21,8 +21,7 @@ from algodesk.access.secretbox import SecretBox
 from algodesk.access.users import UserStore
 from algodesk.access.web_sessions import WebSessions
 from algodesk.instruments.store import load_master
-from algodesk.services.candle_store import CandleStore
-from algodesk.services.journal import JournalState, OrderJournal
+from algodesk.market.candle_store import CandleStore
 from algodesk.storage import Database
 from algodesk.storage.schema import (
     BASELINE,
@@ -36,6 +35,7 @@ from algodesk.storage.schema import (
     upgrade,
 )
 from algodesk.tables import platform_metadata
+from algodesk.trading.journal import JournalState, OrderJournal
 from tests.conftest import SimulatorProcess
 from tests.storage.previous_release import (
     BROKER_ORDER_ID,

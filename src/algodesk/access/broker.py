@@ -34,9 +34,9 @@ from ..brokers.icici import (
     login_url,
 )
 from ..brokers.icici.budget import CallBudget
-from ..brokers.icici.formats import IST
 from ..brokers.icici.schemas import BreezeCustomerDetails
 from ..config import Settings
+from ..domain.values import IST
 from ..logging_setup import redactor
 from ..storage import Database, utcnow
 from . import connect_failures as failures

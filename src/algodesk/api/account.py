@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from ..services.orders import OrderRequest
+from ..trading.orders import OrderRequest
 from .deps import ConnectedBroker
 from .errors import OpenAlgoError
 from .responses import LOOKUP_ERRORS, errors

@@ -13,7 +13,7 @@
 - 502: the broker failed or answered something unexpected (its words in `message`);
   504: the broker did not answer in time (a read), or an order whose answer was lost
   (in doubt, reconciled, never resent). Each broker error class has one status
-  (`services.broker_failures`, README "When ICICI fails").
+  (`trading.broker_failures`, README "When ICICI fails").
 - 500 only for a bug here ("An unexpected error occurred").
 """
 
@@ -27,12 +27,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ..access.broker import BrokerUnavailable
+from ..brokers.base import BrokerFailure
 from ..brokers.icici import BreezeError
 from ..brokers.icici.budget import BudgetExhausted
 from ..instruments.errors import MasterContractUnavailable
 from ..runtime import get_runtime
-from ..services.broker_failures import read_failure
-from ..services.ports import OrderError
+from ..trading.broker_failures import read_failure
+from ..trading.ports import OrderError
 from .schemas import RATE_LIMITED
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,12 @@ async def on_breeze_error(request: Request, exc: BreezeError) -> JSONResponse:
     return error_reply(request, failure.status, failure.message, **failure.extra)
 
 
+async def on_broker_failure(request: Request, exc: BrokerFailure) -> JSONResponse:
+    """A broker failure no service turned into its own answer: the adapter's words."""
+    extra = {} if exc.retry_after is None else {"retry_after": exc.retry_after}
+    return error_reply(request, exc.status, exc.message, **extra)
+
+
 async def on_order_error(request: Request, exc: OrderError) -> JSONResponse:
     return error_reply(request, exc.status, exc.message, **exc.extra)
 
@@ -122,6 +129,7 @@ __all__ = [
     "error_reply",
     "missing_field",
     "on_breeze_error",
+    "on_broker_failure",
     "on_broker_unavailable",
     "on_budget_exhausted",
     "on_master_unavailable",

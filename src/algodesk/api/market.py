@@ -19,11 +19,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from ..services.calendar import IST, MarketCalendar
-from ..services.candles import to_json_rows
-from ..services.intervals import CONTRACT_INTERVALS
-from ..services.market import MarketDesk
-from ..services.market_data import BEST_ONLY_NOTE, MarketDataError
+from ..market.calendar import IST, MarketCalendar
+from ..market.candles import to_json_rows
+from ..market.desk import MarketDesk
+from ..market.intervals import CONTRACT_INTERVALS
+from ..market.market_data import BEST_ONLY_NOTE, MarketDataError
 from .deps import Caller, ConnectedBroker
 from .errors import OpenAlgoError
 from .market_replies import (

@@ -9,8 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from ..services.options import OptionLeg
-from ..services.orders import OrderRequest
+from ..market.options import OptionLeg
+from ..trading.orders import OrderRequest
 from .deps import ConnectedBroker
 from .market import answering, desk, success
 from .market import router as market_router

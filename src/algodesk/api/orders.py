@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from ..services.composite import CompositeOrders
-from ..services.orders import OrderRequest, OrderService
-from ..services.ports import OrderError
+from ..trading.composite import CompositeOrders
+from ..trading.orders import OrderRequest, OrderService
+from ..trading.ports import OrderError
 from .deps import ConnectedBroker
 from .responses import LOOKUP_ERRORS, ORDER_ERRORS, errors
 from .routing import api_router, post, trading

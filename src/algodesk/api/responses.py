@@ -51,7 +51,7 @@ BROKER_403 = ("Invalid or revoked API key (`Invalid openalgo apikey`), or no usa
 
 #: Every operation that takes an API key (in a JSON body: 413 above 1 MiB).
 KEY_ERRORS = (400, 403, 413, 429)
-#: Every operation that calls ICICI (`services.broker_failures`: one status per error).
+#: Every operation that calls ICICI (`trading.broker_failures`: one status per error).
 BROKER_ERRORS = (*KEY_ERRORS, 502, 504)
 #: Every operation that looks a symbol up in the master contract (503 without one).
 LOOKUP_ERRORS = (503,)

@@ -25,7 +25,7 @@ from fastapi.params import Depends
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
-from ..services.trading import Trading
+from ..trading.trading import Trading
 from .deps import api_caller, authenticate, connected_broker, json_object, usable_broker
 from .responses import BROKER_ERRORS, KEY_ERRORS, errors, merged
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from ..services.orders import MAX_ORDER_QUANTITY
+from ..trading.orders import MAX_ORDER_QUANTITY
 
 API_DESCRIPTION = """The OpenAlgo REST API on ICICI Direct's Breeze: every call is a POST with a JSON \
 body carrying `apikey` (GET /instruments takes it in the query string). Numbers may be \

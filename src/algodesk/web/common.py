@@ -26,7 +26,7 @@ from ..access.web_sessions import (
     SESSION_LIFETIME,
     SessionInfo,
 )
-from ..brokers.icici.formats import IST
+from ..domain.values import IST
 from ..runtime import Runtime, get_runtime
 
 TEMPLATES = Path(__file__).parent / "templates"

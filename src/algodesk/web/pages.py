@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from ..access.broker import BrokerUnavailable
 from ..access.users import AccountError
 from ..brokers.icici import BreezeError
+from ..brokers.icici.funds import equity_cash, segments
 from ..brokers.icici.schemas import BreezeFunds
 from ..runtime import get_runtime
-from ..services.funds import equity_cash, segments
 from .common import Viewer, checked_form, field, notice, redirect, render, require_user
 from .master_view import master_view
 

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
+from ...domain.values import IST
 
 #: How a bare `date` becomes a date-time: start of day, end of day, or the SDK's 06:00
 #: (expiry dates, where only the date part matters).

@@ -28,10 +28,10 @@ from decimal import Decimal
 from typing import Any
 
 from ..brokers.icici.budget import CallBudget, SharedReads
-from ..brokers.icici.formats import IST
+from ..brokers.icici.funds import equity_cash
 from ..brokers.icici.mapping import PRICE_TYPE_OF_BREEZE, PRODUCT_OF_BREEZE, openalgo_status
+from ..domain.values import IST
 from ..storage import utcnow
-from .funds import equity_cash
 from .journal import JournalEntry, OrderJournal
 from .ports import BrokerPort, InstrumentLookup
 

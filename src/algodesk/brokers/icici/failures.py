@@ -1,4 +1,4 @@
-"""Broker client errors as the platform's HTTP answers: one status per error class.
+"""Breeze errors as broker-neutral failures (`brokers.base`): one HTTP status per class.
 
 The table (README, "When ICICI fails") in code. Whether anything happened at the broker
 decides the wording, never the status:
@@ -12,7 +12,8 @@ decides the wording, never the status:
 
 from __future__ import annotations
 
-from ..brokers.icici import (
+from ..base import BrokerFailure, NotSent, OrderRefused, OutcomeUnknown
+from .errors import (
     BreezeError,
     BrokerOutage,
     BrokerRejected,
@@ -23,7 +24,6 @@ from ..brokers.icici import (
     SessionExpired,
     TransportError,
 )
-from .ports import OrderError
 
 # Most specific first: BrokerOutage is a BrokerRejected, AuthenticationFailed a
 # SessionExpired.
@@ -52,20 +52,20 @@ def _words(exc: BreezeError) -> str:
     return exc.broker_error or exc.message
 
 
-def read_failure(exc: BreezeError, what: str, consequence: str = "") -> OrderError:
+def read_failure(exc: BreezeError, what: str, consequence: str = "") -> BrokerFailure:
     """A read that failed: `what` could not be read ("the quote for SBIN"), and
     `consequence` says what did not happen because of it ("the MARKET order was not
     sent"). The message says what happened and what to do."""
     status = http_status(exc)
     then = f"; {consequence}" if consequence else ""
-    extra: dict[str, int] = {}
+    retry_after: int | None = None
     if isinstance(exc, SessionExpired | InvalidAppKey):
         text = (f"ICICI refused the broker session while reading {what} ({_words(exc)})"
                 f"{then}. Log in again on the broker page")
     elif isinstance(exc, RateLimited):
         text = (f"ICICI's call limit is reached ({_words(exc)}): {what} could not be "
                 f"read{then}. Try again in a minute")
-        extra["retry_after"] = RETRY_AFTER_RATE_LIMIT
+        retry_after = RETRY_AFTER_RATE_LIMIT
     elif isinstance(exc, ResponseTimeout):
         text = (f"ICICI did not answer in time: {what} could not be read ({exc.message})"
                 f"{then}. Nothing was changed at ICICI; try again in a moment")
@@ -82,23 +82,28 @@ def read_failure(exc: BreezeError, what: str, consequence: str = "") -> OrderErr
         text = f"ICICI refused to give {what}: {_words(exc)}{then}"
     else:
         text = f"ICICI failed: {what} could not be read ({_words(exc)}){then}"
-    return OrderError(status, text, **extra)
+    # A read changes nothing at the broker, whatever the class.
+    return BrokerFailure(text, status=status, retry_after=retry_after,
+                         broker_message=_words(exc))
 
 
-def action_failure(exc: BreezeError, what: str) -> OrderError:
+def action_failure(exc: BreezeError, what: str) -> BrokerFailure:
     """An order action ICICI did not take (`what`: "order", "modification",
     "cancellation"); lost answers are the order service's (in doubt, 504)."""
     status = http_status(exc)
-    extra: dict[str, int] = {}
+    retry_after: int | None = None
+    kind: type[BrokerFailure] = OrderRefused
     if isinstance(exc, SessionExpired | InvalidAppKey):
         text = (f"ICICI refused the broker session ({_words(exc)}); the {what} was not "
                 "accepted. Log in again on the broker page")
     elif isinstance(exc, RateLimited):
         text = f"ICICI's call limit is reached ({_words(exc)}); the {what} was not sent"
-        extra["retry_after"] = RETRY_AFTER_RATE_LIMIT
+        retry_after, kind = RETRY_AFTER_RATE_LIMIT, NotSent
     elif isinstance(exc, TransportError):
         text = f"Could not reach ICICI; the {what} was not sent ({exc.message})"
+        kind = NotSent
     elif isinstance(exc, ResponseTimeout | MalformedResponse):
+        kind = OutcomeUnknown
         text = (f"ICICI's answer to the {what} was lost or unreadable ({exc.message}); it "
                 "may have been done: check the order book before sending it again")
     elif isinstance(exc, BrokerOutage):
@@ -107,7 +112,7 @@ def action_failure(exc: BreezeError, what: str) -> OrderError:
         text = f"ICICI rejected the {what}: {_words(exc)}"
     else:
         text = f"ICICI failed; the {what} was not accepted: {_words(exc)}"
-    return OrderError(status, text, **extra)
+    return kind(text, status=status, retry_after=retry_after, broker_message=_words(exc))
 
 
 __all__ = ["STATUS_OF_ERROR", "action_failure", "http_status", "read_failure"]

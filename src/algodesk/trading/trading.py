@@ -10,21 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..brokers.base import Broker
 from ..brokers.icici.budget import CallBudget, OrderPacer, SharedReads
 from ..storage import Database
 from .books import Books
 from .composite import CompositeOrders
-from .gateway import BrokerGateway, Connection
 from .journal import OrderJournal
 from .margin import MarginCalculator
 from .orders import OrderService
-from .ports import InstrumentLookup
+from .ports import BrokerPort, InstrumentLookup
 from .squareoff import MisSquareOff, parse_time
 
 
 @dataclass
 class Trading:
-    gateway: BrokerGateway
+    broker: Broker
+    gateway: BrokerPort
     journal: OrderJournal
     reads: SharedReads
     pacer: OrderPacer
@@ -35,21 +36,23 @@ class Trading:
     squareoff: MisSquareOff
 
     @classmethod
-    def build(cls, *, database: Database, connection: Connection, budget: CallBudget,
+    def build(cls, *, database: Database, broker: Broker, gateway: BrokerPort,
+              budget: CallBudget, reads: SharedReads, pacer: OrderPacer,
               instruments: Callable[[], InstrumentLookup], equity_mis_as_cash: bool,
               mis_squareoff_time: str) -> Trading:
-        gateway = BrokerGateway(connection, budget)
+        """`broker` is the adapter the wiring picked; `gateway`, `reads` and `pacer` are
+        its Breeze calls, read cache and pacer, which the services not yet moved onto
+        the protocol still use directly (shared, so the budget and cache stay one)."""
         journal = OrderJournal(database)
-        reads = SharedReads()
-        pacer = OrderPacer()
         books = Books(instruments, gateway, journal, reads, budget)
-        orders = OrderService(instruments, gateway, journal, books, pacer=pacer, reads=reads,
+        orders = OrderService(instruments, gateway, journal, books, adapter=broker,
+                              pacer=pacer, reads=reads,
                               equity_mis_as_cash=equity_mis_as_cash)
         composite = CompositeOrders(orders, books)
         squareoff = MisSquareOff(composite, parse_time(mis_squareoff_time),
                                  connected=lambda: gateway.session() is not None)
-        return cls(gateway, journal, reads, pacer, books, orders, composite,
-                   MarginCalculator(orders), squareoff)
+        return cls(broker, gateway, journal, reads, pacer, books, orders, composite,
+                   MarginCalculator(orders, broker), squareoff)
 
     async def start(self) -> None:
         await self.orders.reconciler.start()

@@ -1,4 +1,4 @@
-"""The broker as the order services use it: every call admitted by the call budget.
+"""Every Breeze call admitted by the call budget first (the ICICI adapter's own gate).
 
 Order actions wait only for a free slot in the minute window; reads leave a reserve in
 each window for order actions, never eat the day's reserve, and give up after a short
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, Protocol, TypeVar
 
-from ..brokers.icici import BreezeClient
-from ..brokers.icici.budget import CallBudget
+from .budget import CallBudget
+from .client import BreezeClient
 
 T = TypeVar("T")
 READ_WAIT_SECONDS = 5.0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from algodesk.brokers.icici.funds import equity_cash, segments
 from algodesk.brokers.icici.schemas import BreezeFunds
-from algodesk.services.funds import equity_cash, segments
 
 D = Decimal
 

@@ -25,8 +25,8 @@ from ..access.broker import BrokerUnavailable
 from ..background import stop_tasks
 from ..brokers.icici import BreezeError
 from ..brokers.icici.budget import BudgetExhausted
-from ..brokers.icici.formats import IST
 from ..brokers.icici.mapping import openalgo_status
+from ..domain.values import IST
 from .books import Books
 from .journal import JournalEntry, JournalState, OrderJournal
 from .ports import BrokerPort, OrderError

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from algodesk.services.sizing import buys_first, smart_order, split_sizes
+from algodesk.trading.sizing import buys_first, smart_order, split_sizes
 
 
 @pytest.mark.parametrize(("action", "qty", "target", "current", "expected"), [

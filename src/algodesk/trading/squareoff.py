@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..background import stop_tasks
-from ..brokers.icici.formats import IST
+from ..domain.values import IST
 from .composite import CompositeOrders
 
 log = logging.getLogger(__name__)

@@ -16,29 +16,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from ..access.broker import BrokerUnavailable
-from ..brokers.icici import (
-    BreezeClient,
-    BreezeError,
-    MalformedResponse,
-    ResponseTimeout,
-)
-from ..brokers.icici.budget import BudgetExhausted, OrderPacer, SharedReads
-from ..brokers.icici.mapping import (
-    MappingError,
-    PriceDecision,
-    TradableInstrument,
-    breeze_product,
-    decide_price,
-    place_order_fields,
-)
+from ..brokers.base import Broker, BrokerFailure, OutcomeUnknown
+from ..brokers.icici.budget import OrderPacer, SharedReads
+from ..brokers.icici.mapping import MappingError, TradableInstrument, breeze_product
+from ..domain.orders import OrderIntent, PreparedOrder, PriceType, Product, Side
 from ..instruments.errors import MasterContractUnavailable
 from .books import Books, OrderLabel
-from .broker_failures import action_failure, read_failure
+from .broker_failures import as_order_error
 from .journal import JournalEntry, OrderJournal
 from .ports import BrokerPort, InstrumentLookup, OrderError
 from .reconcile import Reconciler
@@ -52,9 +41,6 @@ INDEX_EXCHANGES = ("NSE_INDEX", "BSE_INDEX")
 # carry the same bound; this one also covers quantities the platform computes (smart
 # orders, close-all) and webhooks.
 MAX_ORDER_QUANTITY = 10_000_000
-QUOTE_TTL = 1.0
-LOST_ANSWER = (ResponseTimeout, MalformedResponse)
-ACTION_NAMES = {"place": "order", "modify": "modification", "cancel": "cancellation"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +83,25 @@ def _lost_answer_message(kind: str, tag: str) -> str:
             "will be reconciled against ICICI's order list, not sent again")
 
 
+def intent_of(request: OrderRequest, *, tag: str = "", closes_position: bool = False
+              ) -> OrderIntent:
+    return OrderIntent(request.symbol, request.exchange, Side(request.action),
+                       request.quantity, PriceType(request.pricetype), Product(request.product),
+                       request.price, request.trigger_price, request.disclosed_quantity, tag,
+                       closes_position)
+
+
 class OrderService:
+    """Order actions through the `Broker` protocol (`adapter`); `broker` is the budgeted
+    Breeze gateway the reconciler and the books still read through."""
+
     def __init__(self, instruments: Callable[[], InstrumentLookup], broker: BrokerPort,
-                 journal: OrderJournal, books: Books, *, pacer: OrderPacer | None = None,
-                 reads: SharedReads | None = None, equity_mis_as_cash: bool = False) -> None:
+                 journal: OrderJournal, books: Books, *, adapter: Broker,
+                 pacer: OrderPacer | None = None, reads: SharedReads | None = None,
+                 equity_mis_as_cash: bool = False) -> None:
         self.instruments = instruments
         self.broker = broker
+        self.adapter = adapter
         self.journal = journal
         self.books = books
         self.pacer = pacer or OrderPacer()
@@ -155,45 +154,18 @@ class OrderService:
             raise OrderError(400, "disclosed_quantity cannot exceed quantity")
         return inst, product
 
-    async def quote(self, inst: TradableInstrument) -> Any:
-        """The instrument's Breeze quote row, shared by concurrent callers for a second."""
-
-        async def fetch() -> Any:
-            rows = await self.broker.read(lambda c: c.get_quotes(
-                inst.stock_code, inst.breeze_exchange, product_type=inst.product,
-                expiry_date=inst.expiry, right=inst.right,
-                strike_price=inst.breeze_strike), for_order=True)
-            # Cash quotes come as [NSE, BSE] rows; pick the instrument's own exchange.
-            for row in rows:
-                if row.exchange_code == inst.breeze_exchange:
-                    return row
-            if not rows:
-                raise OrderError(502, f"ICICI returned no quote for {inst.symbol}")
-            return rows[0]
-
-        return await self.reads.get(("quote", inst.breeze_exchange, inst.symbol), QUOTE_TTL,
-                                    fetch)
-
-    async def price(self, inst: TradableInstrument, product: str, action: str,
-                    pricetype: str, price: Decimal, trigger: Decimal) -> PriceDecision:
-        quote = None
-        if pricetype in ("MARKET", "SL-M"):
-            try:
-                quote = await self.quote(inst)
-            except BreezeError as exc:
-                # A read: nothing was sent, so nothing is in doubt (504/502, not 400).
-                raise read_failure(exc, f"the quote for {inst.symbol}",
-                                   f"the {pricetype} order was not sent (it is priced from "
-                                   "the last traded price)") from None
+    async def prepare(self, request: OrderRequest, *, squareoff: bool = False
+                      ) -> PreparedOrder:
+        """The adapter's price and wire request for a validated order (a MARKET or SL-M
+        order reads a quote: a read, so a failure leaves nothing in doubt)."""
         try:
-            return decide_price(inst, product, action, pricetype, price, trigger, quote)
-        except MappingError as exc:
-            raise OrderError(400, str(exc)) from None
+            return await self.adapter.prepare_order(intent_of(request, closes_position=squareoff))
+        except BrokerFailure as exc:
+            raise as_order_error(exc) from None
 
     # -- sending ----------------------------------------------------------------------
 
-    async def _send(self, entry: JournalEntry, operation: Callable[[BreezeClient], Awaitable[T]]
-                    ) -> T:
+    async def _send(self, entry: JournalEntry, operation: Callable[[], Awaitable[T]]) -> T:
         """Send one journaled action: paced, once. A failure is recorded and re-raised
         (a lost answer leaves the row in doubt: the caller settles it); on success the
         row stays in flight until the caller records the outcome (`_accepted`)."""
@@ -201,24 +173,19 @@ class OrderService:
         self.reads.acting += 1
         try:
             try:
-                async with self.pacer.slot():
-                    result = await self.broker.act(operation)
-            except LOST_ANSWER as exc:
-                self.journal.in_doubt(entry.id, exc.message)
+                result = await operation()  # the adapter paces order actions
+            except OutcomeUnknown as exc:
+                self.journal.in_doubt(entry.id, exc.broker_message)
                 self.reconciler.wake()
                 log.warning("%s: no usable answer (%s); in doubt, to be reconciled",
-                            _describe(entry), exc.message)
+                            _describe(entry), exc.broker_message)
                 raise
-            except BreezeError as exc:
-                self.journal.rejected(entry.id, exc.broker_error or exc.message)
-                log.warning("%s: not accepted: %s", _describe(entry),
-                            exc.broker_error or exc.message)
-                raise action_failure(exc, ACTION_NAMES[entry.kind]) from None
-            except (BrokerUnavailable, BudgetExhausted) as exc:  # refused before sending
+            except BrokerFailure as exc:
+                self.journal.rejected(entry.id, exc.broker_message)
+                log.warning("%s: not accepted: %s", _describe(entry), exc.broker_message)
+                raise as_order_error(exc) from None
+            except BrokerUnavailable as exc:  # refused before sending
                 self.journal.rejected(entry.id, f"not sent: {exc}")
-                if isinstance(exc, BudgetExhausted):
-                    raise OrderError(429, exc.message, retry_after=int(exc.retry_after) + 1
-                                     ) from None
                 raise
             except BaseException as exc:
                 # Anything else (a bug, a cancelled request) may have happened after the
@@ -276,33 +243,27 @@ class OrderService:
 
     async def place(self, request: OrderRequest, *, requested_by: str = "api",
                     group_id: int | None = None, squareoff: bool = False) -> PlacedOrder:
-        inst, product = self.validate(request, squareoff=squareoff)
+        inst, _ = self.validate(request, squareoff=squareoff)
         await self.reconciler.ready()
-        decision = await self.price(inst, product, request.action, request.pricetype,
-                                    request.price, request.trigger_price)
-        fields = place_order_fields(inst, breeze_product_=product, action=request.action,
-                                    quantity=request.quantity, decision=decision,
-                                    disclosed_quantity=request.disclosed_quantity)
-        if inst.breeze_exchange == "MCX" and inst.lot_size > 0:
-            fields["lots"] = str(request.quantity // inst.lot_size)
+        prepared = await self.prepare(request, squareoff=squareoff)
         entry = self.journal.record_intent(
             kind="place", exchange=inst.breeze_exchange, requested_by=requested_by,
             strategy=request.strategy, group_id=group_id,
-            openalgo_request={**asdict(request), "note": decision.note},
-            broker_request=fields)
-        fields["user_remark"] = entry.tag
+            openalgo_request={**asdict(request), "note": prepared.note},
+            broker_request=dict(prepared.wire))
+        tagged = replace(prepared, intent=replace(prepared.intent, tag=entry.tag))
         try:
-            placed = await self._send(entry, lambda c: c.place_order(**fields))
-        except LOST_ANSWER:
+            placed = await self._send(entry, lambda: self.adapter.place_order(tagged))
+        except OutcomeUnknown:
             found = await self.reconciler.settle_quietly(entry)
             if found is not None:
-                return PlacedOrder(found, entry.id, decision.note)
+                return PlacedOrder(found, entry.id, prepared.note)
             raise OrderError(504, _lost_answer_message("order", entry.tag)) from None
         self.books.note_placed(placed.order_id, OrderLabel(
             request.strategy, request.symbol, request.exchange, request.product,
-            request.pricetype, decision.note, inst.breeze_exchange))
+            request.pricetype, prepared.note, inst.breeze_exchange))
         self._accepted(entry, placed.order_id, later=True)
-        return PlacedOrder(placed.order_id, entry.id, decision.note)
+        return PlacedOrder(placed.order_id, entry.id, prepared.note)
 
     # -- modify and cancel ----------------------------------------------------------
 
@@ -349,24 +310,15 @@ class OrderService:
                                   f"{target.breeze_product!r}; the product cannot be "
                                   "modified; cancel it and place a new order")
         await self.reconciler.ready()
-        decision = await self.price(inst, product, request.action, request.pricetype,
-                                    request.price, request.trigger_price)
-        changes: dict[str, Any] = {"order_type": decision.order_type,
-                                   "quantity": str(request.quantity),
-                                   "price": str(decision.price)}
-        if decision.trigger > 0:
-            changes["stoploss"] = str(decision.trigger)
-        if request.disclosed_quantity:
-            changes["disclosed_quantity"] = str(request.disclosed_quantity)
+        prepared = await self.prepare(request, squareoff=True)
         entry = self.journal.record_intent(
             kind="modify", exchange=target.breeze_exchange, requested_by=requested_by,
             strategy=request.strategy,
-            openalgo_request={"orderid": orderid, **asdict(request), "note": decision.note},
-            broker_request={"order_id": orderid, **changes})
+            openalgo_request={"orderid": orderid, **asdict(request), "note": prepared.note},
+            broker_request={"order_id": orderid, **prepared.wire})
         try:
-            await self._send(entry, lambda c: c.modify_order(target.breeze_exchange, orderid,
-                                                             **changes))
-        except LOST_ANSWER:
+            await self._send(entry, lambda: self.adapter.modify_order(orderid, prepared))
+        except OutcomeUnknown:
             raise OrderError(504, _lost_answer_message("modification", entry.tag)) from None
         self._accepted(entry, orderid)
         return orderid
@@ -380,8 +332,9 @@ class OrderService:
             strategy=strategy, openalgo_request={"orderid": orderid},
             broker_request={"order_id": orderid, "exchange_code": target.breeze_exchange})
         try:
-            await self._send(entry, lambda c: c.cancel_order(target.breeze_exchange, orderid))
-        except LOST_ANSWER:
+            await self._send(entry, lambda: self.adapter.cancel_order(orderid,
+                                                                      target.breeze_exchange))
+        except OutcomeUnknown:
             raise OrderError(504, _lost_answer_message("cancellation", entry.tag)) from None
         self._accepted(entry, orderid)
         return orderid

@@ -28,12 +28,12 @@ from ..brokers.icici.schemas import BreezeOptionChainQuote
 from ..domain import format_expiry, option_symbol, parse_expiry
 from ..domain.symbols import MONTHS, SymbolError
 from ..instruments.model import CALL, OPTIONS, PUT, Instrument, breeze_date, parse_breeze_date
+from ..trading.orders import OrderRequest
+from ..trading.ports import OrderError
+from ..trading.sizing import buys_first
 from .calendar import IST
 from .greeks import YEAR_SECONDS, Greeks, VolatilityError, option_greeks, parity_forward
 from .market_data import CHAIN_EXCHANGES, BrokerReads, MarketData, MarketDataError
-from .orders import OrderRequest
-from .ports import OrderError
-from .sizing import buys_first
 
 CHAIN_TTL = 1.0
 OPTION_EXCHANGE = {"NSE": "NFO", "NSE_INDEX": "NFO", "BSE": "BFO", "BSE_INDEX": "BFO",

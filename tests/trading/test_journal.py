@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from algodesk.services.journal import CHECKPOINT_EVERY, JournalState, OrderJournal
 from algodesk.storage import Database
+from algodesk.trading.journal import CHECKPOINT_EVERY, JournalState, OrderJournal
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..brokers.icici.schemas import BreezeFunds
+from .schemas import BreezeFunds
 
 _ZERO = Decimal(0)
 

@@ -1,1 +1,0 @@
-"""Use cases behind the API: order journal, order routing, books, market data."""
