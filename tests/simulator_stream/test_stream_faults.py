@@ -234,4 +234,7 @@ def test_a_reader_that_never_reads_loses_ticks_not_the_others(simulator_factory:
                 reader.disconnect()
 
     read = asyncio.run(stalled_reader())
-    assert read >= 100, read  # about 200 in two seconds at 100 a second
+    # About 200 arrive in two seconds at 100 a second; a reader held up behind the stalled
+    # one would see next to none. A fifth leaves room for a busy machine (98 was seen with
+    # two suites at once); the pace itself is bench/bench_sim_stream.py's to measure.
+    assert read >= 40, read
