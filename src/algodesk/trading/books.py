@@ -29,7 +29,12 @@ from typing import Any
 
 from ..brokers.icici.budget import CallBudget, SharedReads
 from ..brokers.icici.funds import equity_cash
-from ..brokers.icici.mapping import PRICE_TYPE_OF_BREEZE, PRODUCT_OF_BREEZE, openalgo_status
+from ..brokers.icici.mapping import (
+    PRICE_TYPE_OF_BREEZE,
+    PRODUCT_OF_BREEZE,
+    filled_quantity,
+    openalgo_status,
+)
 from ..domain.values import IST
 from ..storage import utcnow
 from .journal import JournalEntry, OrderJournal
@@ -202,13 +207,7 @@ class Books:
                    PRODUCT_OF_BREEZE.get((row.product_type or "").lower(), "CNC"))
         quantity = int(row.quantity or 0)
         pending = int(row.pending_quantity or 0)
-        cancelled = int(row.cancelled_quantity or 0)
-        if status in ("cancelled", "rejected"):
-            filled = max(quantity - cancelled, 0) if cancelled else 0
-        elif status == "complete":
-            filled = quantity
-        else:
-            filled = max(quantity - pending, 0)
+        filled = filled_quantity(status, quantity, pending, int(row.cancelled_quantity or 0))
         # OpenAlgo shows no price for orders the platform priced (MARKET, SL-M): the
         # limit Breeze got is in `note` and `broker_price`.
         price = 0.0 if pricetype in ("MARKET", "SL-M") else _price(row.price)

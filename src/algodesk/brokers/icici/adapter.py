@@ -45,6 +45,7 @@ from .mapping import (
     TradableInstrument,
     breeze_product,
     decide_price,
+    filled_quantity,
     openalgo_status,
     place_order_fields,
 )
@@ -248,29 +249,31 @@ class IciciBroker:
         await self._act(lambda c: c.cancel_order(breeze_exchange, order_id), "cancellation")
         return OrderAck(order_id)
 
-    async def _order_rows(self) -> list[BreezeOrder]:
+    async def _todays_rows(self, kind: str, fetch: Callable[[Any, str, dt.date], Any]
+                           ) -> list[Any]:
+        """Today's `kind` list (orders or trades) on every exchange, read at once: Breeze
+        lists one exchange a call."""
         day = dt.datetime.now(IST).date()
 
-        async def one(exchange: str) -> list[BreezeOrder]:
-            return await self._read(("orders", exchange), QUOTE_TTL,
-                                    lambda c: c.get_order_list(exchange, day, day),
-                                    f"the {exchange} order list")
+        async def one(exchange: str) -> list[Any]:
+            return await self._read((kind, exchange), QUOTE_TTL,
+                                    lambda c: fetch(c, exchange, day),
+                                    f"the {exchange} {kind[:-1]} list")
 
         batches = await asyncio.gather(*(one(e) for e in BREEZE_EXCHANGES))
         return [row for batch in batches for row in batch or []]
 
+    async def _order_rows(self) -> list[BreezeOrder]:
+        return await self._todays_rows(
+            "orders", lambda c, exchange, day: c.get_order_list(exchange, day, day))
+
     def _order(self, row: BreezeOrder) -> BrokerOrder:
         symbol, exchange = self._named(row)
-        status = OrderStatus(openalgo_status(row.status, row.order_type))
+        state = openalgo_status(row.status, row.order_type)
+        status = OrderStatus(state)
         quantity = int(row.quantity or 0)
-        pending = int(row.pending_quantity or 0)
-        cancelled = int(row.cancelled_quantity or 0)
-        if status in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
-            filled = max(quantity - cancelled, 0) if cancelled else 0
-        elif status is OrderStatus.COMPLETE:
-            filled = quantity
-        else:
-            filled = max(quantity - pending, 0)
+        filled = filled_quantity(state, quantity, int(row.pending_quantity or 0),
+                                 int(row.cancelled_quantity or 0))
         price_type = PriceType(PRICE_TYPE_OF_BREEZE.get((row.order_type or "").lower(),
                                                         "LIMIT"))
         return BrokerOrder(
@@ -289,16 +292,10 @@ class IciciBroker:
         return None
 
     async def trades(self) -> list[Trade]:
-        day = dt.datetime.now(IST).date()
-
-        async def one(exchange: str) -> list[Any]:
-            return await self._read(("trades", exchange), QUOTE_TTL,
-                                    lambda c: c.get_trade_list(exchange, day, day),
-                                    f"the {exchange} trade list")
-
-        batches = await asyncio.gather(*(one(e) for e in BREEZE_EXCHANGES))
+        rows = await self._todays_rows(
+            "trades", lambda c, exchange, day: c.get_trade_list(exchange, day, day))
         trades = []
-        for row in (r for batch in batches for r in batch or []):
+        for row in rows:
             symbol, exchange = self._named(row)
             trades.append(Trade(row.order_id, symbol, exchange, _side(row.action),
                                 int(row.quantity or 0), row.average_cost or ZERO,

@@ -224,3 +224,14 @@ def openalgo_status(breeze_status: str, breeze_order_type: str | None = None) ->
             (breeze_order_type or "").strip().lower() == "stoploss":
         return "trigger pending"
     return status
+
+
+def filled_quantity(status: str, quantity: int, pending: int, cancelled: int) -> int:
+    """How much of a Breeze order has traded, from its OpenAlgo `status` and Breeze's
+    counts: Breeze gives no filled figure of its own, and its pending count is not
+    kept up for a cancelled or rejected order (the cancelled count tells there)."""
+    if status in ("cancelled", "rejected"):
+        return max(quantity - cancelled, 0) if cancelled else 0
+    if status == "complete":
+        return quantity
+    return max(quantity - pending, 0)
