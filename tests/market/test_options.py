@@ -32,20 +32,24 @@ def test_optionsymbol_walks_the_real_ladder(desk: MarketDesk, expiry: str) -> No
                                     expiry_date=expiry)
     assert chain.get("status") == "success", chain
     strikes = [row["strike"] for row in chain["chain"]]
-    atm = chain["atm_strike"]
-    assert atm == min(strikes, key=lambda k: (abs(k - chain["underlying_ltp"]), k))
-    position = strikes.index(atm)
+
+    def money(ltp: float) -> int:
+        """The ATM strike's place on the ladder for a price: the nearest, lower on a tie."""
+        return strikes.index(min(strikes, key=lambda k: (abs(k - ltp), k)))
+
+    assert chain["atm_strike"] == strikes[money(chain["underlying_ltp"])]
     cases = [("ATM", "CE", 0), ("ITM1", "CE", -1), ("OTM2", "CE", 2), ("ITM2", "PE", 2),
              ("otm1", "pe", -1)]
     for offset, option_type, steps in cases:
-        if not 0 <= position + steps < len(strikes):
-            continue
         reply = desk.client.optionsymbol(underlying="NIFTY", exchange="NSE_INDEX",
                                          expiry_date=expiry, offset=offset,
                                          option_type=option_type)
         assert reply["status"] == "success", reply
-        strike = strikes[position + steps]
-        assert reply["symbol"] == f"NIFTY{expiry}{int(strike)}{option_type.upper()}"
+        # the spot moves between calls: the money is the one this reply saw
+        position = money(reply["underlying_ltp"]) + steps
+        assert 0 <= position < len(strikes), (reply, strikes)
+        strike = strikes[position]
+        assert reply["symbol"] == f"NIFTY{expiry}{int(strike)}{option_type.upper()}", reply
         assert reply["exchange"] == "NFO" and reply["lotsize"] == 65
         assert reply["tick_size"] == 0.05
         assert abs(reply["underlying_ltp"] - chain["underlying_ltp"]) < 50
