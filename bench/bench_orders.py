@@ -26,10 +26,17 @@ bench's platform is told ICICI allows any number of calls a minute
 the budget: waiting there is policy, not cost.
 
     .venv/bin/python bench/bench_orders.py
+    .venv/bin/python bench/bench_orders.py --baseline 0c99f10   # paired against a commit
+
+`--baseline REF` starts a second platform from a checkout of REF (a detached git
+worktree) against the same simulator, and every round places the order through both:
+the paired difference (this tree minus REF) says whether a change cost time, measured
+under the same load, not across two runs.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -77,7 +84,10 @@ PAUSE = 1.5
 TARGET_P50_MS, TARGET_P99_MS = 1.0, 3.0
 
 
-def start_platform(base: str, workdir: Path) -> tuple[PlatformProcess, str]:
+def start_platform(base: str, workdir: Path, source: Path | None = None
+                   ) -> tuple[PlatformProcess, str]:
+    """A connected platform with an API key; `source`: run that tree's `src` instead."""
+    workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     callback = f"http://127.0.0.1:{port}/icici/callback"
     (workdir / ".env").write_text(env_file(APP_KEY, APP_SECRET, callback))
@@ -89,6 +99,7 @@ def start_platform(base: str, workdir: Path) -> tuple[PlatformProcess, str]:
         "WEBSOCKET_PORT": str(free_port()),
         "BREEZE_CALLS_PER_MINUTE": "1000000",
         "BREEZE_CALLS_PER_DAY": "100000000",
+        **({"PYTHONPATH": str(source / "src")} if source else {}),
     }).start()
     created = platform.cli("user", "create", "--username", ADMIN, "--password-stdin",
                            stdin=ADMIN_PASSWORD + "\n")
@@ -119,12 +130,13 @@ def resting_price(ltp: Decimal) -> str:
     return str((ltp * Decimal("0.85") / tick).quantize(Decimal(1), rounding=ROUND_UP) * tick)
 
 
-async def measure(base: str, platform_port: int, apikey: str, floor_port: int
-                  ) -> dict[str, Any]:
+async def measure(base: str, platform_port: int, apikey: str, floor_port: int,
+                  baseline: tuple[int, str] | None = None) -> dict[str, Any]:
     async with BreezeClient(APP_KEY, APP_SECRET, api_url=f"{base}/breezeapi/api/v1/",
                             history_url=f"{base}/api/v2/") as direct, \
             KeepAliveClient("127.0.0.1", platform_port) as http, \
-            KeepAliveClient("127.0.0.1", floor_port) as bare:
+            KeepAliveClient("127.0.0.1", floor_port) as bare, \
+            KeepAliveClient("127.0.0.1", baseline[0] if baseline else floor_port) as old:
         await direct.customer_details(api_session(base))
         quote = await direct.get_quotes("ITC", "NSE", product_type="cash")
         price = resting_price(next(q.ltp for q in quote if q.exchange_code == "NSE"))
@@ -144,6 +156,15 @@ async def measure(base: str, platform_port: int, apikey: str, floor_port: int
         async def through_platform() -> float:
             return (await timed_post(http, "/api/v1/placeorder"))[0]
 
+        old_payload = json.dumps({**body, "apikey": baseline[1] if baseline else ""}).encode()
+
+        async def through_baseline() -> float:
+            started = time.perf_counter()
+            status, answer = await old.post_json("/api/v1/placeorder", old_payload)
+            if status != 200:
+                raise RuntimeError(f"baseline placeorder failed: {status} {answer.decode()}")
+            return time.perf_counter() - started
+
         async def straight() -> float:
             started = time.perf_counter()
             await direct.place_order(stock_code="ITC", exchange_code="NSE", product="cash",
@@ -162,9 +183,11 @@ async def measure(base: str, platform_port: int, apikey: str, floor_port: int
         for pace, (rounds, spacing, group) in PACES.items():
             await asyncio.sleep(PAUSE)
             writes_s.clear()
-            platform_s, direct_s, floor_s = await _rounds(
-                (through_platform, straight, floor), rounds, spacing, group)
+            calls = (through_platform, straight, floor) + ((through_baseline,) if baseline else ())
+            platform_s, direct_s, floor_s, *old_s = await _rounds(calls, rounds, spacing, group)
             figures[pace] = _summary(platform_s, direct_s, floor_s, rounds, spacing)
+            if old_s:
+                figures[pace]["baseline"] = _versus_baseline(platform_s, old_s[0], direct_s)
             figures[pace]["floor_synced_write_alone"] = percentiles(writes_s[-rounds:])
             figures[pace]["rounds_back_to_back"] = group
     figures["wakeup_rtt"] = await wakeup_rtt()
@@ -213,6 +236,19 @@ def _summary(platform_s: list[float], direct_s: list[float], floor_s: list[float
         "targets_ms": {"p50": TARGET_P50_MS, "p99": TARGET_P99_MS},
         "met": {"p50": overhead["p50_ms"] <= TARGET_P50_MS,
                 "p99": overhead["p99_ms"] <= TARGET_P99_MS},
+    }
+
+
+def _versus_baseline(platform_s: list[float], baseline_s: list[float],
+                     direct_s: list[float]) -> dict[str, Any]:
+    """This tree against the baseline's platform, round by round (positive: slower)."""
+    difference = [p - b for p, b in zip(platform_s, baseline_s, strict=True)]
+    return {
+        "end_to_end": percentiles(baseline_s),
+        "overhead_paired": percentiles([b - d for b, d in zip(baseline_s, direct_s,
+                                                               strict=True)]),
+        "this_minus_baseline_paired": {**percentiles(difference),
+                                       "mean_ms": round(statistics.mean(difference) * 1000, 3)},
     }
 
 
@@ -270,15 +306,36 @@ def floor_server(folder: Path) -> Iterator[int]:
         server.wait(timeout=10)
 
 
-def main() -> dict[str, Any]:
+@contextlib.contextmanager
+def checkout(ref: str, folder: Path) -> Iterator[Path]:
+    """A detached worktree of `ref` (removed afterwards)."""
+    tree = folder / "baseline-tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree),
+                    ref], check=True)
+    try:
+        yield tree
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                       check=False)
+
+
+def main(baseline_ref: str | None = None) -> dict[str, Any]:
     with simulator() as base, tempfile.TemporaryDirectory() as folder, \
-            floor_server(Path(folder)) as floor_port:
-        platform, apikey = start_platform(base, Path(folder))
-        try:
-            figures = asyncio.run(measure(base, platform.port, apikey, floor_port))
-        finally:
-            platform.stop()
-    save("orders_overhead", figures)
+            floor_server(Path(folder)) as floor_port, contextlib.ExitStack() as stack:
+        platform, apikey = start_platform(base, Path(folder) / "platform")
+        stack.callback(platform.stop)
+        baseline = None
+        if baseline_ref:
+            tree = stack.enter_context(checkout(baseline_ref, Path(folder)))
+            old, old_key = start_platform(base, Path(folder) / "baseline", source=tree)
+            stack.callback(old.stop)
+            baseline = (old.port, old_key)
+        figures = asyncio.run(measure(base, platform.port, apikey, floor_port, baseline))
+    if baseline_ref:
+        figures["baseline_ref"] = baseline_ref
+        save("orders_overhead_vs_baseline", figures)
+    else:
+        save("orders_overhead", figures)
     return figures
 
 
@@ -313,4 +370,7 @@ def readme_lines(figures: dict[str, Any]) -> list[str]:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", metavar="REF",
+                        help="also place every order through a platform run from this commit")
+    main(parser.parse_args().baseline)
