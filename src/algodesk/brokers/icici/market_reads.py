@@ -89,6 +89,13 @@ def _count(value: Decimal | int | None) -> int:
     return int(value or 0)
 
 
+def _level(price: Decimal | None, quantity: int | None) -> tuple[DepthLevel, ...]:
+    """The best level of one side; a quantity without a price keeps its level (at 0)."""
+    if price is None and quantity is None:
+        return ()
+    return (DepthLevel(price if price is not None else Decimal(0), _count(quantity)),)
+
+
 def _same_contract(row: BreezeQuote, inst: Any) -> bool:
     if inst.expiry is not None and row.expiry_date and _date(row.expiry_date) != inst.expiry:
         return False
@@ -199,10 +206,8 @@ class MarketReads:
         inst = self._instrument(symbol, exchange)
         row = await self._quote_row(inst)
         quote = quote_of(inst, row)
-        bids = () if row.best_bid_price is None else (
-            DepthLevel(row.best_bid_price, _count(row.best_bid_quantity)),)
-        asks = () if row.best_offer_price is None else (
-            DepthLevel(row.best_offer_price, _count(row.best_offer_quantity)),)
+        bids = _level(row.best_bid_price, row.best_bid_quantity)
+        asks = _level(row.best_offer_price, row.best_offer_quantity)
         return Depth(inst.symbol, str(inst.exchange), bids, asks, row.ltp, quote.at, quote,
                      _count(getattr(row, "total_buy_qty", None)),
                      _count(getattr(row, "total_sell_qty", None)))
