@@ -143,8 +143,8 @@ def build_runtime(settings: Settings) -> Runtime:
         apikey_limiter=FailureLimiter(APIKEY_FAILURES, APIKEY_WINDOW_SECONDS),
         demo=demo, redirect_problem=problem, instruments=instruments, trading=trading,
         market=MarketDesk.build(
-            database=db, broker=broker, budget=broker.budget, reads=trading.reads,
-            instruments=lambda: instruments.index, data_dir=data_dir, orders=trading.orders,
+            database=db, broker=adapter, instruments=lambda: instruments.index,
+            data_dir=data_dir, orders=trading.orders,
             splitter=trading.composite, interest_rate_percent=settings.options_interest_rate),
     )
     if demo is not None:

@@ -4,6 +4,7 @@ domain types in and out, Breeze's rules (aggressive limits, tags, failures) behi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -11,11 +12,12 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from algodesk.brokers.base import Broker, OrderRefused, OutcomeUnknown
+from algodesk.brokers.base import Broker, NotSent, OrderRefused, OutcomeUnknown
 from algodesk.brokers.icici import BreezeClient
 from algodesk.brokers.icici.adapter import IciciBroker
 from algodesk.brokers.icici.budget import CallBudget
 from algodesk.brokers.icici.gateway import BrokerGateway
+from algodesk.domain import option_symbol
 from algodesk.domain.orders import (
     BrokerOrder,
     OrderIntent,
@@ -29,6 +31,7 @@ from algodesk.instruments.refresh import import_archive
 from tests.brokers.test_client_simulator import client_for
 
 T = TypeVar("T")
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
 
 class LoggedIn:
@@ -128,6 +131,72 @@ async def test_depth_and_quotes_carry_exact_prices(broker: IciciBroker) -> None:
     quotes = await broker.quotes([("SBIN", "NSE"), ("NIFTY", "NSE_INDEX")])
     assert [q.symbol for q in quotes] == ["SBIN", "NIFTY"]
     assert all(isinstance(q.last_price, Decimal) and q.last_price > 0 for q in quotes)
+
+
+async def test_a_derivative_quote_and_depth_carry_open_interest(
+        broker: IciciBroker, index: SymbolIndex) -> None:
+    """NFO futures are read from the one-contract chain row: open interest, the last
+    traded quantity and the book's totals come with them."""
+    future = index.futures("NIFTY", "NFO")[-1]
+    quote = await broker.quote(future.symbol, "NFO")
+    assert quote.open_interest > 0 and quote.volume > 0
+    depth = await broker.depth(future.symbol, "NFO")
+    assert depth.quote is not None and depth.quote.symbol == future.symbol
+    assert depth.quote.open_interest > 0 and depth.quote.last_quantity > 0
+    assert depth.total_buy_quantity > 0 and depth.total_sell_quantity > 0
+    assert depth.bids[0].quantity > 0 and depth.bids[0].price == depth.quote.bid
+
+
+async def test_an_option_chain_is_both_sides_of_the_listed_strikes(
+        broker: IciciBroker, index: SymbolIndex) -> None:
+    expiry = index.expiries("NIFTY", "NFO", "options")[-1]  # the farthest: never expired
+    chain = await broker.option_chain("NIFTY", "NFO", expiry)
+    assert [row.strike for row in chain] == index.strikes("NIFTY", "NFO", expiry)
+    assert all(row.call is not None and row.put is not None for row in chain)
+    for row in chain:
+        assert row.call.symbol == option_symbol("NIFTY", expiry, row.strike, "CE")
+        assert row.put.symbol == option_symbol("NIFTY", expiry, row.strike, "PE")
+        assert row.call_open_interest == row.call.open_interest
+    assert all(row.call.underlying_price and row.call.underlying_price > 0 for row in chain)
+    middle = chain[len(chain) // 2].strike
+    pair = await broker.option_chain("NIFTY", "NFO", expiry, strike=middle)
+    assert [row.strike for row in pair] == [middle]
+    assert pair[0].call is not None and pair[0].put is not None
+    assert broker.option_chain_exchanges() == ("NFO", "BFO")
+    with pytest.raises(OrderRefused) as refused:  # Breeze's chain serves NFO and BFO only
+        await broker.option_chain("NIFTY", "MCX", expiry)
+    assert refused.value.status == 400
+
+
+async def test_history_is_one_page_of_utc_candles(broker: IciciBroker) -> None:
+    """One call answers at most a page (Breeze's 1,000 candles) from the start; the
+    simulator's default market trades all day."""
+    start = dt.datetime(2025, 6, 2, tzinfo=IST)
+    candles = await broker.history("SBIN", "NSE", "1m", start, start + dt.timedelta(days=2))
+    assert len(candles) == broker.history_page_size == 1000
+    assert candles[0].start == start and candles[0].start.utcoffset() == dt.timedelta(0)
+    assert all(b.start - a.start == dt.timedelta(minutes=1)
+               for a, b in itertools.pairwise(candles))
+    assert all(isinstance(c.close, Decimal) and c.low <= c.close <= c.high for c in candles)
+    days = await broker.history("SBIN", "NSE", "D", start, start + dt.timedelta(days=6))
+    assert [c.start.astimezone(IST).date() for c in days] == [
+        (start + dt.timedelta(days=n)).date() for n in range(7)]
+    with pytest.raises(OrderRefused) as refused:  # built by the history service, not served
+        await broker.history("SBIN", "NSE", "15m", start, start + dt.timedelta(days=1))
+    assert refused.value.status == 400 and "'15m'" in refused.value.message
+
+
+async def test_a_spent_budget_is_a_429_never_an_older_quote(broker: IciciBroker) -> None:
+    await broker.quote("SBIN", "NSE")
+    budget = broker.calls.budget  # type: ignore[attr-defined]
+    assert broker.reads_left() == budget.snapshot().day_left - budget.reserve_per_day
+    budget.per_day = budget.snapshot().day_used + budget.reserve_per_day  # no reads left
+    assert broker.reads_left() == 0
+    broker.reads.invalidate()  # the cached quote is stale now
+    with pytest.raises(NotSent) as spent:
+        await broker.quote("SBIN", "NSE")
+    assert spent.value.status == 429 and spent.value.retry_after and spent.value.retry_after > 0
+    assert "kept for order actions" in spent.value.message
 
 
 async def test_refusals_are_broker_neutral_and_happen_before_sending(

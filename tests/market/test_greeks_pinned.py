@@ -11,14 +11,12 @@ option back to well within a paisa; an option past its expiry instant is refused
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from algodesk.brokers.icici.schemas import BreezeOptionChainQuote
 from algodesk.domain import Exchange, InstrumentType
+from algodesk.domain.market import OptionChainRow, Quote
 from algodesk.instruments.model import Instrument
 from algodesk.market import greeks
 from algodesk.market.market_data import MarketDataError
@@ -39,33 +37,40 @@ def _option(right: str) -> Instrument:
                       Decimal(STRIKE), right)
 
 
+class _Broker:
+    """The broker's one-strike option-chain read (both sides, with the spot), priced at
+    VOL for the time left at `now`."""
+
+    def __init__(self, now: float) -> None:
+        self.years = (EXPIRES_AT.timestamp() - now) / greeks.YEAR_SECONDS
+
+    def option_chain_exchanges(self) -> tuple[str, ...]:
+        return ("NFO",)
+
+    async def option_chain(self, underlying: str, exchange: str, expiry: dt.date, *,
+                           strike: Decimal | None = None) -> list[OptionChainRow]:
+        assert (underlying, exchange, expiry, strike) == ("NIFTY", "NFO", EXPIRY, STRIKE)
+        sides = []
+        for right, call in (("call", True), ("put", False)):
+            price = greeks.black76_price(FORWARD, STRIKE, self.years, RATE, VOL, call)
+            sides.append(Quote(_option(right).symbol, "NFO", Decimal(repr(price)),
+                               underlying_price=Decimal(SPOT)))
+        return [OptionChainRow(Decimal(STRIKE), *sides)]
+
+
 class _Market:
-    """The two instruments the service looks up; no quote read is needed."""
+    """The two instruments the service looks up, and the broker; no quote is read."""
+
+    def __init__(self, broker: _Broker) -> None:
+        self.broker = broker
 
     def instrument(self, symbol: str, exchange: str) -> Instrument:
         return next(i for i in map(_option, ("call", "put")) if i.symbol == symbol)
 
 
-class _Reads:
-    """The one-strike option-chain read, priced at VOL for the time left at `now`."""
-
-    def __init__(self, now: float) -> None:
-        self.years = (EXPIRES_AT.timestamp() - now) / greeks.YEAR_SECONDS
-
-    async def cached(self, key: Any, ttl: float,
-                     operation: Callable[[Any], Awaitable[Any]]) -> list[BreezeOptionChainQuote]:
-        rows = []
-        for right, call in (("Call", True), ("Put", False)):
-            price = greeks.black76_price(FORWARD, STRIKE, self.years, RATE, VOL, call)
-            rows.append(BreezeOptionChainQuote("NFO", "NIFTY", Decimal(repr(price)),
-                                               right=right, strike_price=Decimal(STRIKE),
-                                               spot_price=Decimal(SPOT)))
-        return rows
-
-
 def _service(now: dt.datetime) -> OptionsService:
     moment = now.timestamp()
-    return OptionsService(_Market(), _Reads(moment), clock=lambda: moment)  # type: ignore[arg-type]
+    return OptionsService(_Market(_Broker(moment)), clock=lambda: moment)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("now", [

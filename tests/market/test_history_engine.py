@@ -1,6 +1,6 @@
-"""The history engine offline: a stand-in broker that trades around the clock (so the
-calendar's estimate is wrong on purpose), the budget refusal, and a failed range that
-leaves the rest stored for a retry."""
+"""The history engine offline: the ICICI adapter over a stand-in Breeze session that
+trades around the clock (so the calendar's estimate is wrong on purpose), the budget
+refusal, and a failed range that leaves the rest stored for a retry."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
-from algodesk.brokers.icici.budget import CallBudget, SharedReads
+from algodesk.brokers.base import BrokerFailure
+from algodesk.brokers.icici.adapter import IciciBroker
+from algodesk.brokers.icici.budget import CallBudget
 from algodesk.brokers.icici.errors import TransportError
+from algodesk.brokers.icici.gateway import BrokerGateway
 from algodesk.brokers.icici.schemas import BreezeCandleV2
 from algodesk.instruments import SymbolIndex
 from algodesk.instruments.refresh import import_archive
@@ -20,7 +23,7 @@ from algodesk.market.calendar import MarketCalendar
 from algodesk.market.candle_store import CandleStore
 from algodesk.market.history import HistoryService, _ist_midnight, plan_ranges
 from algodesk.market.intervals import FIVE_MINUTES
-from algodesk.market.market_data import BrokerReads, MarketDataError
+from algodesk.market.market_data import MarketDataError
 from algodesk.simulator.market import Market
 from algodesk.storage import Database
 
@@ -35,7 +38,8 @@ def index() -> SymbolIndex:
 
 
 class RoundTheClock:
-    """Breeze v2 history for a market open 24 hours a day, 1,000 candles a call at most."""
+    """A logged-in Breeze session (`BrokerConnection` and client in one) whose v2 history
+    is a market open 24 hours a day, 1,000 candles a call at most."""
 
     def __init__(self, fail_from: dt.datetime | None = None) -> None:
         self.calls = 0
@@ -43,6 +47,9 @@ class RoundTheClock:
 
     async def call(self, operation: Any) -> Any:
         return await operation(self)
+
+    def session_started(self) -> str:
+        return "session"
 
     async def get_historical_v2(self, interval: str, begin: dt.datetime, finish: dt.datetime,
                                 *_: Any, **__: Any) -> list[BreezeCandleV2]:
@@ -61,12 +68,13 @@ class RoundTheClock:
         return rows
 
 
-def service(tmp_path: Path, index: SymbolIndex, broker: RoundTheClock,
+def service(tmp_path: Path, index: SymbolIndex, session: RoundTheClock,
             budget: CallBudget | None = None) -> HistoryService:
     store = CandleStore(Database(f"sqlite:///{tmp_path}/candles.db"))
     store.ensure_tables()
-    reads = BrokerReads(broker, budget or CallBudget(10_000, 100_000), SharedReads())
-    return HistoryService(lambda: index, reads, store, MarketCalendar(), clock=lambda: NOW)
+    gateway = BrokerGateway(session, budget or CallBudget(10_000, 100_000))
+    broker = IciciBroker(gateway, lambda: index)
+    return HistoryService(lambda: index, broker, store, MarketCalendar(), clock=lambda: NOW)
 
 
 async def test_an_underestimated_range_is_continued_and_then_stored(
@@ -100,17 +108,18 @@ async def test_a_request_beyond_the_days_budget_is_refused_up_front(
 async def test_a_failed_range_keeps_what_arrived(tmp_path: Path, index: SymbolIndex) -> None:
     first = _ist_midnight(dt.date(2026, 10, 26))
     last = _ist_midnight(dt.date(2026, 11, 20)) - 1
-    ranges = plan_ranges(first, last, FIVE_MINUTES, "NSE", MarketCalendar())
+    ranges = plan_ranges(first, last, FIVE_MINUTES, "NSE", MarketCalendar(), 999)
     assert len(ranges) == 2  # 18 sessions of 75 bars (Diwali off): 999, then the rest
     second = dt.datetime.fromtimestamp(ranges[1][0], IST)
     # Ranges beginning at the second one fail; the first (continued round the clock, its
     # continuations begin before `second`) arrives.
     failing = RoundTheClock(fail_from=second)
     history = service(tmp_path, index, failing)
-    with pytest.raises(TransportError):
+    with pytest.raises(BrokerFailure) as failed:  # the adapter's words for a TransportError
         await history.history("SBIN", "NSE", "5m", "2026-10-26", "2026-11-19")
+    assert failed.value.status == 502 and "history of SBIN could not be read" in str(failed.value)
     healthy = RoundTheClock()
-    history.reads.broker = healthy
+    history = service(tmp_path, index, healthy)  # the same candle store
     result = await history.history("SBIN", "NSE", "5m", "2026-10-26", "2026-11-19")
     assert len(result.candles) == 25 * 288
     # Only the days of the failed range are fetched again.

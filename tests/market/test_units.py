@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 from scipy.stats import norm
 
+from algodesk.brokers.icici.market_reads import HISTORY_PAGE
 from algodesk.market import greeks
 from algodesk.market.calendar import CalendarError, MarketCalendar, install, us_summer_time
 from algodesk.market.candle_store import block_bounds, block_of, decode, encode
@@ -33,6 +34,8 @@ from algodesk.market.intervals import (
 )
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+# What the history service plans a range to hold with ICICI: one candle short of a page.
+PLANNED = HISTORY_PAGE - 1
 
 
 # --------------------------------------------------------------------------- Greeks
@@ -164,11 +167,12 @@ def _expected_slots(first: int, last: int, step: int) -> int:
 def test_ranges_are_contiguous_and_hold_at_most_1000_expected_candles(native: object) -> None:
     first = _ist_midnight(dt.date(2026, 9, 1))
     last = _ist_midnight(dt.date(2026, 11, 21)) - 1
-    ranges = plan_ranges(first, last, native, "NSE", MarketCalendar())  # type: ignore[arg-type]
+    ranges = plan_ranges(first, last, native, "NSE", MarketCalendar(), PLANNED)  # type: ignore[arg-type]
     assert ranges[0][0] == first and ranges[-1][1] == last
     assert all(b[0] == a[1] + 1 for a, b in itertools.pairwise(ranges))
     counts = [_expected_slots(a, b, native.seconds) for a, b in ranges]  # type: ignore[attr-defined]
-    assert max(counts) <= 999  # one short of Breeze's 1,000: a full reply means "more"
+    # One short of Breeze's 1,000-candle page: a full reply means "more".
+    assert PLANNED == 999 and max(counts) <= 999
     assert sum(counts) == _expected_slots(first, last, native.seconds)  # type: ignore[attr-defined]
     assert len(ranges) == math.ceil(sum(counts) / 999)  # packed tight
 
@@ -176,9 +180,9 @@ def test_ranges_are_contiguous_and_hold_at_most_1000_expected_candles(native: ob
 def test_daily_and_second_ranges() -> None:
     calendar = MarketCalendar()
     first, last = _ist_midnight(dt.date(2022, 1, 1)), _ist_midnight(dt.date(2026, 11, 21)) - 1
-    assert len(plan_ranges(first, last, DAY, "NSE", calendar)) == 2  # ~1,230 trading days
+    assert len(plan_ranges(first, last, DAY, "NSE", calendar, PLANNED)) == 2  # ~1,230 days
     day = _ist_midnight(dt.date(2026, 11, 20))
-    assert len(plan_ranges(day, day + 86_399, SECOND, "NSE", calendar)) == 23  # 22,500 s
+    assert len(plan_ranges(day, day + 86_399, SECOND, "NSE", calendar, PLANNED)) == 23  # 22,500 s
 
 
 # --------------------------------------------------------------------------- candles
@@ -313,7 +317,7 @@ def _service(strikes: list[int]) -> object:
         def instruments(self) -> _Ladder:
             return _Ladder(strikes)
 
-    return OptionsService(Data(), None)  # type: ignore[arg-type]
+    return OptionsService(Data())  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("offset", "option_type", "strike"), [

@@ -205,7 +205,7 @@ def test_a_failed_market_data_read_has_its_class_status(
     stack.sim.faults(**{fault: 0.0})
     assert answer.status_code == status, answer.text
     message = assert_clear_error(answer, what)["message"]
-    assert "the quotes data could not be read" in message, message
+    assert f"the quote for {SYMBOL} could not be read" in message, message
 
 
 # -- the daily session dies in the middle of a burst -------------------------------------

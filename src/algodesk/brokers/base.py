@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Sequence
+from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from ..domain.market import Candle, Depth, OptionChainRow, Quote
@@ -117,6 +118,9 @@ class Broker(Protocol):
 
     # -- market data -----------------------------------------------------------------
 
+    #: The most candles one `history` call answers.
+    history_page_size: int
+
     async def quote(self, symbol: str, exchange: str) -> Quote: ...
 
     async def quotes(self, instruments: Sequence[tuple[str, str]]) -> list[Quote]: ...
@@ -124,10 +128,29 @@ class Broker(Protocol):
     async def depth(self, symbol: str, exchange: str) -> Depth: ...
 
     async def history(self, symbol: str, exchange: str, interval: str,
-                      start: dt.datetime, end: dt.datetime) -> list[Candle]: ...
+                      start: dt.datetime, end: dt.datetime) -> list[Candle]:
+        """One broker read: the candles of `interval` opening in [start, end], oldest
+        first, at most `history_page_size` of them; a full page may mean there are more
+        (ask again from after its last candle). `interval` is a base interval as
+        OpenAlgo spells it (1s, 1m, 5m, 30m, D); an interval the broker does not serve
+        is an `OrderRefused`."""
+        ...
 
-    async def option_chain(self, underlying: str, exchange: str,
-                           expiry: dt.date) -> list[OptionChainRow]: ...
+    async def option_chain(self, underlying: str, exchange: str, expiry: dt.date, *,
+                           strike: Decimal | None = None) -> list[OptionChainRow]:
+        """The listed strikes of `underlying` (an OpenAlgo name: NIFTY, SBIN) on its option
+        exchange for one expiry, calls and puts side by side, by strike; with `strike`,
+        that strike alone (both sides in one read)."""
+        ...
+
+    def option_chain_exchanges(self) -> tuple[str, ...]:
+        """The option exchanges `option_chain` serves (it refuses the others)."""
+        ...
+
+    def reads_left(self) -> int | None:
+        """How many more broker reads today's allowance takes, beyond what is kept for
+        order actions (None: no limit), so a service can refuse a bulk read up front."""
+        ...
 
 
 __all__ = ["Broker", "BrokerFailure", "NotSent", "OrderRefused", "OutcomeUnknown"]

@@ -32,10 +32,15 @@ class Quote:
     upper_circuit: Decimal | None = None  # the day's band, where the broker gives it
     lower_circuit: Decimal | None = None
     at: dt.datetime | None = None
+    bid_quantity: int = 0
+    ask_quantity: int = 0
+    last_quantity: int = 0  # of the last trade
+    #: The underlying's price the quote came with (an option chain's rows carry the spot).
+    underlying_price: Decimal | None = None
 
     def __post_init__(self) -> None:
         _exact(self, "last_price", "open", "high", "low", "previous_close", "bid", "ask",
-               "upper_circuit", "lower_circuit")
+               "upper_circuit", "lower_circuit", "underlying_price")
         if self.at is not None:
             object.__setattr__(self, "at", utc(self.at))
 
@@ -60,6 +65,11 @@ class Depth:
     asks: tuple[DepthLevel, ...]
     last_price: Decimal | None = None
     at: dt.datetime | None = None
+    #: The quote the book came with (day's range, volume, open interest), where the
+    #: broker answers both at once.
+    quote: Quote | None = None
+    total_buy_quantity: int = 0  # the whole book's, not only the levels given
+    total_sell_quantity: int = 0
 
     def __post_init__(self) -> None:
         _exact(self, "last_price")

@@ -1,6 +1,6 @@
 """Market data and options, behind the OpenAlgo market API.
 
-- `desk.MarketDesk`: one of each below, sharing the order path's read cache and budget
+- `desk.MarketDesk`: one of each below, reading through the `Broker` the order side uses
 - `market_data.MarketData`: quotes, multiquotes, depth
 - `history.HistoryService`: candles fetched once into the local `candle_store`,
   resampled by `candles` to the `intervals` a client asks for

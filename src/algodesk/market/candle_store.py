@@ -1,4 +1,4 @@
-"""The local candle store: Breeze's candles kept so a range is fetched only once.
+"""The local candle store: the broker's candles kept so a range is fetched only once.
 
 Candles are stored in blocks, one row per instrument, native interval and block (an IST
 day for intraday candles, a calendar month for daily ones), holding the block's columns
@@ -30,7 +30,7 @@ DAY = 86_400
 
 
 class CandleSeries(Base):
-    """One instrument at one native Breeze interval."""
+    """One instrument at one base interval (`intervals.Native`: 1second ... 1day)."""
 
     __tablename__ = "market_candle_series"
     __table_args__ = (UniqueConstraint("exchange", "symbol", "interval"),)

@@ -154,7 +154,7 @@ def resample_calendar(days: Candles, unit: str, count: int = 1) -> Candles:
 
 
 def daily_stamp(moment: dt.datetime) -> int:
-    """IST midnight of the trading date of a daily bar, whatever time Breeze stamped."""
+    """IST midnight of the trading date of a daily bar, whatever time the broker stamped."""
     local = moment.astimezone(dt.timezone(dt.timedelta(seconds=IST_OFFSET)))
     return int(dt.datetime.combine(local.date(), dt.time(), local.tzinfo).timestamp())
 

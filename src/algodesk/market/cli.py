@@ -3,7 +3,7 @@
 The backfill asks the running platform, through its own /history endpoint, for the
 range piece by piece (a month at a time; a day at a time for 1-second candles) with a
 progress bar. Going through the platform is deliberate: it owns the broker session and
-Breeze's call budget, so a backfill can never starve order actions or run the budget
+the broker's call budget, so a backfill can never starve order actions or run the budget
 past its limits, and what it stores is exactly what later requests read.
 """
 
@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     backfill.add_argument("--from", dest="start", required=True, help="first date, YYYY-MM-DD")
     backfill.add_argument("--to", dest="end", required=True, help="last date, YYYY-MM-DD")
     backfill.add_argument("--interval", default="1m",
-                          help="interval whose Breeze candles to store (default 1m)")
+                          help="interval whose base candles to store (default 1m)")
     backfill.add_argument("--apikey", default=os.environ.get("ALGODESK_APIKEY", ""),
                           help="the platform's API key (default: $ALGODESK_APIKEY)")
     backfill.add_argument("--url", default="", help="the platform (default: from HOST/PORT)")
@@ -96,7 +96,7 @@ def _backfill(args: argparse.Namespace) -> int:
                TimeElapsedColumn())
     with httpx.Client(base_url=url, timeout=600) as http, Progress(*columns,
                                                                     console=console) as bar:
-        task = bar.add_task(f"{args.symbol} {args.exchange} {interval.base.breeze}",
+        task = bar.add_task(f"{args.symbol} {args.exchange} {interval.base.name}",
                             total=len(parts), candles=0, calls=0)
         for first, last in parts:
             answer = _ask(http, {

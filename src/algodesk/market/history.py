@@ -6,12 +6,14 @@ A request is answered in four steps:
    candles) of the native interval the requested one is built from. Blocks whose needed
    part is final are served from there and cost nothing.
 2. **What to fetch.** The missing blocks form runs; each run is split into contiguous
-   ranges expected to hold at most 1,000 candles (Breeze's v2 limit per call), counting
-   candle slots in the exchange's sessions from the shipped calendar. A range that still
-   comes back full (a session the calendar did not know) is continued from its last
-   candle, so nothing is lost when the estimate is wrong.
-3. **Fetch.** Ranges are fetched a few at a time, each admitted by the call budget; the
-   request is refused up front when it needs more reads than today's budget has left.
+   ranges expected to hold fewer candles than one broker call answers (the broker's
+   `history_page_size`: 1,000 for Breeze's v2 history), counting candle slots in the
+   exchange's sessions from the shipped calendar. A range that still comes back full (a
+   session the calendar did not know) is continued from its last candle, so nothing is
+   lost when the estimate is wrong.
+3. **Fetch.** Ranges are fetched a few at a time through the `Broker` protocol (the
+   adapter admits each within its call budget); the request is refused up front when it
+   needs more reads than the broker's allowance for today has left.
    Every fully fetched block is stored even if another range fails, so a retry resumes.
 4. **Build.** Stored and fetched candles are merged (a fresh fetch wins a tie), cut to
    the range, and resampled from the session open.
@@ -27,11 +29,11 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from ..brokers.icici.schemas import BreezeCandleV2
+from ..brokers.base import Broker
+from ..domain.market import Candle
 from ..instruments.model import Instrument
 from .calendar import CALENDAR_EXCHANGE, IST, MarketCalendar
 from .candle_store import CandleStore, StoredBlock, block_bounds, blocks_between
@@ -44,19 +46,15 @@ from .intervals import (
     Native,
     parse_interval,
 )
-from .market_data import BrokerReads, MarketDataError, SymbolLookup, not_found
+from .market_data import MarketDataError, SymbolLookup, not_found
 
-MAX_CANDLES_PER_CALL = 1000
-# Ranges are planned one candle short of the limit: a reply of exactly 1,000 candles
-# then always means "there is more" and is continued, never an ambiguous exact fit.
-PLANNED_PER_CALL = MAX_CANDLES_PER_CALL - 1
 FETCH_CONCURRENCY = 4
 # Breeze may publish the last minute's candle a little late: a candle counts as final
 # (storable for good) only this long after it closed.
 SETTLE_SECONDS = 120
 SOURCES = ("api", "db")
 # The longest range (IST days, start to end or today) one request may ask, by the
-# Breeze interval it is built from. Each is months to years of a trader's bars and at
+# base interval it is built from. Each is months to years of a trader's bars and at
 # most about a fifth of a day's Breeze budget on an NSE session (1s: ~23 calls a day;
 # 1m: 3 years ~280 calls; 5m: 10 years ~190; 30m: 20 years ~70; daily: 50 years ~13);
 # it is checked before anything else, so the planning behind the budget check is
@@ -98,9 +96,10 @@ def parse_day(text: str, field: str) -> dt.date:
 
 
 def plan_ranges(first: int, last: int, native: Native, exchange: str,
-                calendar: MarketCalendar, limit: int = PLANNED_PER_CALL
-                ) -> list[tuple[int, int]]:
-    """Contiguous [first, last] pieces each expected to hold at most `limit` candles."""
+                calendar: MarketCalendar, limit: int) -> list[tuple[int, int]]:
+    """Contiguous [first, last] pieces each expected to hold at most `limit` candles.
+    The history service plans one candle short of a broker call's page: a full page
+    then always means "there is more" and is continued, never an ambiguous exact fit."""
     calendar_exchange = CALENDAR_EXCHANGE.get(exchange, exchange)
     bounds = [first]
     count = 0
@@ -135,21 +134,21 @@ def plan_ranges(first: int, last: int, native: Native, exchange: str,
     return [(edges[i], edges[i + 1] - 1) for i in range(len(bounds)) if edges[i] <= edges[i + 1] - 1]
 
 
-def _candles_of(rows: list[BreezeCandleV2], daily: bool) -> Candles:
-    def stamp(row: BreezeCandleV2) -> int:
-        return daily_stamp(row.datetime) if daily else int(row.datetime.timestamp())
+def _candles_of(rows: list[Candle], daily: bool) -> Candles:
+    def stamp(row: Candle) -> int:
+        return daily_stamp(row.start) if daily else int(row.start.timestamp())
 
-    return from_rows((stamp(r), r.open, r.high, r.low, r.close, r.volume or 0,
-                      r.open_interest or 0) for r in rows)
+    return from_rows((stamp(r), r.open, r.high, r.low, r.close, r.volume,
+                      r.open_interest) for r in rows)
 
 
 class HistoryService:
-    def __init__(self, instruments: Callable[[], SymbolLookup], reads: BrokerReads,
+    def __init__(self, instruments: Callable[[], SymbolLookup], broker: Broker,
                  store: CandleStore, calendar: MarketCalendar, *,
                  clock: Callable[[], float] = time.time,
                  concurrency: int = FETCH_CONCURRENCY) -> None:
         self.instruments = instruments
-        self.reads = reads
+        self.broker = broker
         self.store = store
         self.calendar = calendar
         self.clock = clock
@@ -177,12 +176,12 @@ class HistoryService:
     def _check_range(self, interval: Interval, start: dt.date, end: dt.date) -> None:
         """At most MAX_RANGE_DAYS of the interval's base per request (days after today
         hold no candles and do not count)."""
-        limit = MAX_RANGE_DAYS[interval.base.breeze]
+        limit = MAX_RANGE_DAYS[interval.base.name]
         days = (min(end, _ist_date(int(self.clock()))) - start).days + 1
         if days > limit:
             raise MarketDataError(400, (
                 f"The range {start} to {end} is {days} days; {interval.text} bars (built "
-                f"from Breeze's {interval.base.breeze} candles) are served at most "
+                f"from the broker's {interval.base.name} candles) are served at most "
                 f"{limit} days per request. Ask in pieces of up to {limit} days, or "
                 "fill the candle store with `algodesk history backfill`."))
 
@@ -198,7 +197,7 @@ class HistoryService:
             return HistoryResult(Candles.empty(), parsed, 0, 0)
         if source == "db":
             return await self._from_store(inst, parsed, first, last, now)
-        key = (inst.exchange.value, inst.symbol, native.breeze)
+        key = (inst.exchange.value, inst.symbol, native.name)
         lock = self._locks.setdefault(key, asyncio.Lock())
         # One fetch per series at a time: an identical request arriving meanwhile then
         # finds the store filled and costs nothing.
@@ -239,7 +238,7 @@ class HistoryService:
                       now: int, *, fetch: bool) -> tuple[Candles, int, int]:
         daily = native.daily
         series = await asyncio.to_thread(self.store.series_id, inst.exchange.value,
-                                         inst.symbol, native.breeze, create=fetch)
+                                         inst.symbol, native.name, create=fetch)
         blocks = blocks_between(first, last, daily)
         stored: dict[int, StoredBlock] = {}
         if series is not None:
@@ -250,9 +249,10 @@ class HistoryService:
         if not missing:
             return merge([stored[b].candles for b in blocks if b in stored]), 0, 0
         # Up to about half a second for the longest ranges allowed: off the event loop.
-        chunks = await asyncio.to_thread(self._plan, inst, native, missing, now)
+        page = self.broker.history_page_size
+        chunks = await asyncio.to_thread(self._plan, inst, native, missing, now, page - 1)
         self._check_budget(len(chunks))
-        calls, error = await self._fetch_all(inst, native, chunks)
+        calls, error = await self._fetch_all(inst, native, chunks, page)
         fresh = merge([c.candles for c in chunks if c.candles is not None])
         await asyncio.to_thread(self._save, series, native, chunks, fresh, now)
         if error is not None:
@@ -267,8 +267,8 @@ class HistoryService:
         end = block_bounds(number, daily)[1]
         return min(last, end - 1) < block.final_until
 
-    def _plan(self, inst: Instrument, native: Native, missing: list[int], now: int
-              ) -> list[_Chunk]:
+    def _plan(self, inst: Instrument, native: Native, missing: list[int], now: int,
+              per_range: int) -> list[_Chunk]:
         runs: list[list[int]] = []
         for number in missing:
             if runs and runs[-1][-1] == number - 1:
@@ -284,25 +284,25 @@ class HistoryService:
             starts = [block_bounds(b, native.daily)[0] for b in run]
             ends = [block_bounds(b, native.daily)[1] for b in run]
             for first, last in plan_ranges(start, end, native, inst.exchange.value,
-                                           self.calendar):
+                                           self.calendar, per_range):
                 # Blocks overlapping [first, last]: both bound lists ascend with the run.
                 lo, hi = bisect_right(ends, first), bisect_right(starts, last)
                 chunks.append(_Chunk(first, last, tuple(run[lo:hi])))
         return chunks
 
     def _check_budget(self, calls: int) -> None:
-        budget = self.reads.budget
-        left = budget.snapshot().day_left - budget.reserve_per_day
-        if calls > left:
+        left = self.broker.reads_left()
+        if left is not None and calls > left:
             raise MarketDataError(
                 429, f"This history request needs about {calls} broker calls (at most "
-                     f"{MAX_CANDLES_PER_CALL} candles each) but only {max(left, 0)} reads "
-                     "are left in today's Breeze budget (the rest is kept for orders). "
+                     f"{self.broker.history_page_size} candles each) but only {max(left, 0)} "
+                     "reads are left in today's broker call budget (the rest is kept for "
+                     "orders). "
                      "Ask for a shorter range or a coarser interval, or backfill over "
                      "several days with `algodesk history backfill`.", retry_after=3600)
 
-    async def _fetch_all(self, inst: Instrument, native: Native, chunks: list[_Chunk]
-                         ) -> tuple[int, BaseException | None]:
+    async def _fetch_all(self, inst: Instrument, native: Native, chunks: list[_Chunk],
+                         page: int) -> tuple[int, BaseException | None]:
         gate = asyncio.Semaphore(self.concurrency)
         calls = 0
         errors: list[BaseException] = []
@@ -316,12 +316,14 @@ class HistoryService:
                     parts: list[Candles] = []
                     cursor = chunk.first
                     while True:
-                        rows = await self.reads.call(self._request(inst, native, cursor,
-                                                                   chunk.last))
+                        rows = await self.broker.history(
+                            inst.symbol, inst.exchange.value, native.text,
+                            dt.datetime.fromtimestamp(cursor, IST),
+                            dt.datetime.fromtimestamp(chunk.last, IST))
                         calls += 1
                         part = _candles_of(rows, native.daily)
                         parts.append(part)
-                        if len(rows) < MAX_CANDLES_PER_CALL or not len(part):
+                        if len(rows) < page or not len(part):
                             break
                         newest = int(part.ts.max())
                         if newest + native.seconds > chunk.last:
@@ -333,15 +335,6 @@ class HistoryService:
 
         await asyncio.gather(*(one(c) for c in chunks))
         return calls, errors[0] if errors else None
-
-    @staticmethod
-    def _request(inst: Instrument, native: Native, first: int, last: int) -> Any:
-        begin = dt.datetime.fromtimestamp(first, IST)
-        finish = dt.datetime.fromtimestamp(last, IST)
-        return lambda client: client.get_historical_v2(
-            native.breeze, begin, finish, inst.stock_code, inst.breeze_exchange,
-            product_type=inst.product, expiry_date=inst.expiry,
-            strike_price=inst.breeze_strike, right=inst.right)
 
     def _save(self, series: int, native: Native, chunks: list[_Chunk], fresh: Candles,
               now: int) -> None:

@@ -1,9 +1,11 @@
-"""History intervals: what clients ask for (openalgo-api.md §2.4) and what Breeze serves.
+"""History intervals: what clients ask for (openalgo-api.md §2.4) and the base intervals
+candles are fetched in.
 
-Breeze's v2 history serves 1second, 1minute, 5minute, 30minute and 1day candles. Every
-other interval is built from the coarsest of those that divides it evenly (15m from 5m,
-1h from 30m, 45s from 1s, W/M/Q/Y from days): the aggregate is exactly the same as from
-a finer base, and it costs the fewest candles and so the fewest broker calls.
+History is fetched in five base intervals: 1s, 1m, 5m, 30m and D (what the broker's
+history serves natively; the adapter spells them its own way). Every other interval is
+built from the coarsest of those that divides it evenly (15m from 5m, 1h from 30m, 45s
+from 1s, W/M/Q/Y from days): the aggregate is exactly the same as from a finer base,
+and it costs the fewest candles and so the fewest broker calls.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ DAY_SECONDS = 86_400
 
 @dataclass(frozen=True, slots=True)
 class Native:
-    """An interval Breeze serves."""
+    """A base interval: fetched from the broker and stored as it comes."""
 
-    breeze: str  # as the v2 query parameter spells it
+    name: str  # the candle store's name of the series (and what messages call it)
+    text: str  # as OpenAlgo (and so the Broker protocol's `history`) spells it
     seconds: int  # candle length; DAY_SECONDS for daily candles
 
     @property
@@ -26,13 +29,13 @@ class Native:
         return self.seconds == DAY_SECONDS
 
 
-SECOND = Native("1second", 1)
-MINUTE = Native("1minute", 60)
-FIVE_MINUTES = Native("5minute", 300)
-THIRTY_MINUTES = Native("30minute", 1_800)
-DAY = Native("1day", DAY_SECONDS)
+SECOND = Native("1second", "1s", 1)
+MINUTE = Native("1minute", "1m", 60)
+FIVE_MINUTES = Native("5minute", "5m", 300)
+THIRTY_MINUTES = Native("30minute", "30m", 1_800)
+DAY = Native("1day", "D", DAY_SECONDS)
 INTRADAY_NATIVES = (THIRTY_MINUTES, FIVE_MINUTES, MINUTE, SECOND)  # coarsest first
-NATIVES = {n.breeze: n for n in (*INTRADAY_NATIVES, DAY)}
+NATIVES = {n.name: n for n in (*INTRADAY_NATIVES, DAY)}
 
 # The contract's list, as /intervals reports it (Q and Y are accepted by /history but
 # have no group in that reply).

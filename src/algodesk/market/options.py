@@ -4,11 +4,12 @@ Strikes are always the real ladder of the master contract for that underlying an
 expiry (never `strike_int` arithmetic): ATM is the listed strike nearest the
 underlying's price, ITMn/OTMn walk n listed strikes away from it.
 
-Broker reads per request: the option chain costs three (calls, puts, the underlying's
-quote), read concurrently and shared for a second; optionsymbol and the option orders
-one (the underlying's quote); optiongreeks and syntheticfuture one option-chain read of
-a single strike (both rights, with the spot in the rows) plus, for syntheticfuture,
-the underlying's quote.
+Broker reads per request (through the `Broker` protocol; ICICI's counts): the option
+chain costs three (calls, puts, the underlying's quote), read concurrently and shared
+for a second; optionsymbol and the option orders one (the underlying's quote);
+optiongreeks and syntheticfuture one option-chain read of a single strike (both rights,
+with the spot in the rows) plus, for syntheticfuture, the underlying's quote. Where the
+broker has no option chain for an exchange, optiongreeks reads the option's own quote.
 """
 
 from __future__ import annotations
@@ -24,18 +25,18 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from ..access.broker import BrokerUnavailable
-from ..brokers.icici.schemas import BreezeOptionChainQuote
+from ..brokers.base import Broker
 from ..domain import format_expiry, option_symbol, parse_expiry
+from ..domain.market import OptionChainRow, Quote
 from ..domain.symbols import MONTHS, SymbolError
-from ..instruments.model import CALL, OPTIONS, PUT, Instrument, breeze_date, parse_breeze_date
+from ..instruments.model import Instrument, breeze_date
 from ..trading.orders import OrderRequest
 from ..trading.ports import OrderError
 from ..trading.sizing import buys_first
 from .calendar import IST
 from .greeks import YEAR_SECONDS, Greeks, VolatilityError, option_greeks, parity_forward
-from .market_data import CHAIN_EXCHANGES, BrokerReads, MarketData, MarketDataError
+from .market_data import MarketData, MarketDataError
 
-CHAIN_TTL = 1.0
 OPTION_EXCHANGE = {"NSE": "NFO", "NSE_INDEX": "NFO", "BSE": "BFO", "BSE_INDEX": "BFO",
                    "NFO": "NFO", "BFO": "BFO", "MCX": "MCX", "CDS": "CDS", "BCD": "BCD"}
 # Where an option exchange's underlying is quoted: the index first, then the stock.
@@ -110,12 +111,10 @@ def _label(position: int, atm_position: int, option_type: str) -> str:
 
 
 class OptionsService:
-    def __init__(self, market: MarketData, reads: BrokerReads, *,
-                 orders: OrderPlacer | None = None, splitter: SplitPlacer | None = None,
-                 default_rate_percent: float = 0.0,
+    def __init__(self, market: MarketData, *, orders: OrderPlacer | None = None,
+                 splitter: SplitPlacer | None = None, default_rate_percent: float = 0.0,
                  clock: Callable[[], float] = time.time) -> None:
         self.market = market
-        self.reads = reads
         self.orders = orders
         self.splitter = splitter
         self.default_rate_percent = default_rate_percent
@@ -124,6 +123,10 @@ class OptionsService:
     @property
     def index(self) -> Any:
         return self.market.instruments()
+
+    @property
+    def broker(self) -> Broker:
+        return self.market.broker
 
     # -- the underlying ----------------------------------------------------------------
 
@@ -181,10 +184,10 @@ class OptionsService:
         return futures[0]  # type: ignore[no-any-return]
 
     async def ltp(self, underlying: Underlying) -> float:
-        row = await self.market.quote_row(underlying.priced_by)
-        ltp = _float(row.ltp)
+        quote = await self.market.quote_of(underlying.priced_by)
+        ltp = _float(quote.last_price)
         if ltp <= 0:
-            raise MarketDataError(502, f"ICICI gave no last price for {underlying.priced_by.symbol}")
+            raise MarketDataError(502, f"The broker gave no last price for {underlying.priced_by.symbol}")
         return ltp
 
     def ladder(self, underlying: Underlying, expiry: dt.date | None = None) -> list[Decimal]:
@@ -228,25 +231,12 @@ class OptionsService:
 
     # -- option chain ------------------------------------------------------------------
 
-    async def _side(self, underlying: Underlying, stock_code: str, right: str
-                    ) -> dict[Decimal, BreezeOptionChainQuote]:
-        key = ("chain", underlying.exchange, stock_code, underlying.expiry, right)
-        rows = await self.reads.cached(key, CHAIN_TTL, lambda client: client.get_option_chain(
-            stock_code, underlying.exchange, OPTIONS, expiry_date=underlying.expiry,
-            right=right))
-        out = {}
-        for row in rows:
-            try:
-                same_expiry = parse_breeze_date(row.expiry_date or "") == underlying.expiry
-            except ValueError:
-                same_expiry = False
-            if same_expiry and row.strike_price is not None:
-                out[row.strike_price] = row
-        return out
-
     def _chain_instruments(self, underlying: Underlying) -> list[Instrument]:
-        if underlying.exchange not in CHAIN_EXCHANGES:
-            raise MarketDataError(400, f"ICICI's option chain covers NFO and BFO only, not "
+        served = self.broker.option_chain_exchanges()
+        if underlying.exchange not in served:
+            # Refused before any read: the underlying's quote would be wasted.
+            raise MarketDataError(400, f"The broker's option chain covers "
+                                       f"{' and '.join(served) or 'no exchange'} only, not "
                                        f"{underlying.exchange}.")
         chain = self.index.options(underlying.name, underlying.exchange, underlying.expiry)
         if not chain:
@@ -266,13 +256,15 @@ class OptionsService:
                            interest_rate: float | None) -> dict[str, Any]:
         resolved = self.resolve(underlying, exchange, expiry_date)
         chain = self._chain_instruments(resolved)
-        stock_code = chain[0].stock_code
-        spot_row, calls, puts = await asyncio.gather(
-            self.market.quote_row(resolved.priced_by),
-            self._side(resolved, stock_code, CALL), self._side(resolved, stock_code, PUT))
+        spot, rows = await asyncio.gather(
+            self.market.quote_of(resolved.priced_by),
+            self.broker.option_chain(resolved.name, resolved.exchange, resolved.expiry))
+        calls = {row.strike: row.call for row in rows if row.call is not None}
+        puts = {row.strike: row.put for row in rows if row.put is not None}
         now = self.clock()
-        ltp = _float(spot_row.ltp) or next(
-            (_float(r.spot_price) for r in (*calls.values(), *puts.values()) if r.spot_price), 0.0)
+        ltp = _float(spot.last_price) or next(
+            (_float(q.underlying_price) for q in (*calls.values(), *puts.values())
+             if q.underlying_price), 0.0)
         by_strike: dict[Decimal, dict[str, Instrument]] = {}
         for inst in chain:
             by_strike.setdefault(inst.strike, {})[inst.instrument_type.value] = inst
@@ -288,9 +280,9 @@ class OptionsService:
         forward = None
         if with_greeks and years > 0:
             call_atm, put_atm = calls.get(atm), puts.get(atm)
-            if call_atm and put_atm and call_atm.ltp and put_atm.ltp:
-                forward = parity_forward(float(atm), float(call_atm.ltp), float(put_atm.ltp),
-                                         years, rate)
+            if call_atm and put_atm and call_atm.last_price and put_atm.last_price:
+                forward = parity_forward(float(atm), float(call_atm.last_price),
+                                         float(put_atm.last_price), years, rate)
             else:
                 forward = ltp * math.exp(rate * years)
         rows = []
@@ -309,7 +301,7 @@ class OptionsService:
             rows.append(entry)
         return {
             "underlying": resolved.requested, "underlying_ltp": ltp,
-            "underlying_prev_close": _float(spot_row.previous_close),
+            "underlying_prev_close": _float(spot.previous_close),
             "expiry_date": format_expiry(resolved.expiry),
             "expiry_ts": int(expiry_at.timestamp()), "server_ts": int(now),
             "atm_strike": float(atm), "quotes_included": True,
@@ -318,49 +310,43 @@ class OptionsService:
         }
 
     @staticmethod
-    def _leg(inst: Instrument, row: BreezeOptionChainQuote | None, label: str) -> dict[str, Any]:
+    def _leg(inst: Instrument, quote: Quote | None, label: str) -> dict[str, Any]:
         def value(name: str) -> float:
-            return _float(getattr(row, name, None)) if row is not None else 0.0
+            return _float(getattr(quote, name)) if quote is not None else 0.0
 
         def count(name: str) -> int:
-            return int(getattr(row, name, None) or 0) if row is not None else 0
+            return int(getattr(quote, name)) if quote is not None else 0
 
-        return {"symbol": inst.symbol, "label": label, "ltp": value("ltp"),
-                "bid": value("best_bid_price"), "ask": value("best_offer_price"),
-                "bid_qty": count("best_bid_quantity"), "ask_qty": count("best_offer_quantity"),
+        return {"symbol": inst.symbol, "label": label, "ltp": value("last_price"),
+                "bid": value("bid"), "ask": value("ask"),
+                "bid_qty": count("bid_quantity"), "ask_qty": count("ask_quantity"),
                 "open": value("open"), "high": value("high"), "low": value("low"),
-                "prev_close": value("previous_close"), "volume": count("total_quantity_traded"),
+                "prev_close": value("previous_close"), "volume": count("volume"),
                 "oi": count("open_interest"), "lotsize": inst.lot_size,
                 "tick_size": float(inst.tick_size)}
 
     # -- synthetic future --------------------------------------------------------------
 
-    async def _strike_pair(self, exchange: str, stock_code: str, strike: Decimal,
-                           expiry: dt.date) -> dict[str, BreezeOptionChainQuote]:
-        """Both rights at one strike in one option-chain read (expiry + strike)."""
-        key = ("chain-strike", exchange, stock_code, expiry, strike)
-        rows = await self.reads.cached(key, CHAIN_TTL, lambda client: client.get_option_chain(
-            stock_code, exchange, OPTIONS, expiry_date=expiry, strike_price=strike))
-        pair = {}
-        for row in rows:
-            right = (row.right or "").lower()
-            if row.strike_price == strike and right[:1] in ("c", "p"):
-                pair["CE" if right.startswith("c") else "PE"] = row
-        return pair
+    async def _strike_pair(self, name: str, exchange: str, strike: Decimal,
+                           expiry: dt.date) -> dict[str, Quote]:
+        """Both sides of one strike in one broker read, by CE/PE."""
+        rows = await self.broker.option_chain(name, exchange, expiry, strike=strike)
+        row = next((r for r in rows if r.strike == strike), OptionChainRow(strike, None, None))
+        return {kind: quote for kind, quote in (("CE", row.call), ("PE", row.put))
+                if quote is not None}
 
     async def synthetic_future(self, underlying: str, exchange: str, expiry_date: str
                                ) -> dict[str, Any]:
         resolved = self.resolve(underlying, exchange, expiry_date)
-        chain = self._chain_instruments(resolved)
+        self._chain_instruments(resolved)
         ltp = await self.ltp(resolved)
         atm = self.atm(self.ladder(resolved), ltp)
-        pair = await self._strike_pair(resolved.exchange, chain[0].stock_code, atm,
-                                       resolved.expiry)
+        pair = await self._strike_pair(resolved.name, resolved.exchange, atm, resolved.expiry)
         call, put = pair.get("CE"), pair.get("PE")
-        if call is None or put is None or not call.ltp or not put.ltp:
-            raise MarketDataError(502, f"ICICI gave no traded price for both options at the "
+        if call is None or put is None or not call.last_price or not put.last_price:
+            raise MarketDataError(502, f"The broker gave no traded price for both options at the "
                                        f"ATM strike {atm}")
-        price = float(atm) + float(call.ltp) - float(put.ltp)
+        price = float(atm) + float(call.last_price) - float(put.last_price)
         return {"underlying": resolved.requested, "underlying_ltp": ltp,
                 "expiry": format_expiry(resolved.expiry), "atm_strike": float(atm),
                 "synthetic_future_price": round(price, 2)}
@@ -408,27 +394,27 @@ class OptionsService:
                       forward_price: float | None, underlying_symbol: str | None,
                       underlying_exchange: str | None) -> tuple[float, float, float]:
         """(option price, spot, forward) with as few broker reads as the inputs allow."""
-        pair: dict[str, BreezeOptionChainQuote] = {}
+        pair: dict[str, Quote] = {}
         assert inst.expiry is not None
-        if inst.exchange.value in CHAIN_EXCHANGES:
-            pair = await self._strike_pair(inst.exchange.value, inst.stock_code, inst.strike,
+        if inst.exchange.value in self.broker.option_chain_exchanges():
+            pair = await self._strike_pair(inst.name, inst.exchange.value, inst.strike,
                                            inst.expiry)
         own = pair.get(inst.instrument_type.value)
-        price = _float(own.ltp) if own is not None else _float(
-            (await self.market.quote_row(inst)).ltp)
-        spot = _float(own.spot_price) if own is not None and own.spot_price else 0.0
+        price = _float(own.last_price) if own is not None else _float(
+            (await self.market.quote_of(inst)).last_price)
+        spot = _float(own.underlying_price) if own is not None and own.underlying_price else 0.0
         if underlying_symbol and underlying_exchange:
             priced = self.market.instrument(underlying_symbol, underlying_exchange)
-            spot = _float((await self.market.quote_row(priced)).ltp)
+            spot = _float((await self.market.quote_of(priced)).last_price)
         elif not spot and not forward_price:
             priced = self._priced_by(inst.name, inst.exchange.value)
-            spot = _float((await self.market.quote_row(priced)).ltp)
+            spot = _float((await self.market.quote_of(priced)).last_price)
         if forward_price:
             return price, spot or forward_price, float(forward_price)
         call, put = pair.get("CE"), pair.get("PE")
-        if call is not None and put is not None and call.ltp and put.ltp:
-            forward = parity_forward(float(inst.strike), float(call.ltp), float(put.ltp),
-                                     years, rate)
+        if call is not None and put is not None and call.last_price and put.last_price:
+            forward = parity_forward(float(inst.strike), float(call.last_price),
+                                     float(put.last_price), years, rate)
         else:
             forward = spot * math.exp(rate * years)
         return price, spot, forward
@@ -540,9 +526,9 @@ def _greeks_dict(result: Greeks) -> dict[str, float]:
             "rho": round(result.rho, 8)}
 
 
-def _greek_fields(row: BreezeOptionChainQuote | None, forward: float, strike: float,
+def _greek_fields(quote: Quote | None, forward: float, strike: float,
                   years: float, rate: float, call: bool) -> dict[str, Any]:
-    price = _float(row.ltp) if row is not None else 0.0
+    price = _float(quote.last_price) if quote is not None else 0.0
     if price <= 0:
         return {"implied_volatility": None, "delta": None, "gamma": None, "theta": None,
                 "vega": None}

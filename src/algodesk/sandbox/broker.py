@@ -45,6 +45,8 @@ class _Order:
 class PaperBroker:
     """One paper account; `set_quote` is how prices arrive (the feed, or a test)."""
 
+    history_page_size = 1_000_000  # it has no candles: any range is one (empty) answer
+
     def __init__(self, cash: Decimal = Decimal("1000000"), *, name: str = "sandbox") -> None:
         self.name = name
         self.cash = cash
@@ -195,17 +197,23 @@ class PaperBroker:
 
     async def depth(self, symbol: str, exchange: str) -> Depth:
         quote = self._quote(symbol, exchange)
-        bids = (DepthLevel(quote.bid, 0),) if quote.bid else ()
-        asks = (DepthLevel(quote.ask, 0),) if quote.ask else ()
-        return Depth(symbol, exchange, bids, asks, quote.last_price, quote.at)
+        bids = (DepthLevel(quote.bid, quote.bid_quantity),) if quote.bid else ()
+        asks = (DepthLevel(quote.ask, quote.ask_quantity),) if quote.ask else ()
+        return Depth(symbol, exchange, bids, asks, quote.last_price, quote.at, quote)
 
     async def history(self, symbol: str, exchange: str, interval: str,
                       start: dt.datetime, end: dt.datetime) -> list[Candle]:
         return []  # the analyzer reads history from the live broker's candle store
 
-    async def option_chain(self, underlying: str, exchange: str,
-                           expiry: dt.date) -> list[OptionChainRow]:
+    async def option_chain(self, underlying: str, exchange: str, expiry: dt.date, *,
+                           strike: Decimal | None = None) -> list[OptionChainRow]:
         return []
+
+    def option_chain_exchanges(self) -> tuple[str, ...]:
+        return ()  # no chains of its own
+
+    def reads_left(self) -> int | None:
+        return None  # nothing to spend: every read is local
 
 
 __all__ = ["PaperBroker"]

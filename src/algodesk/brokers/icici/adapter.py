@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from ...domain.market import Candle, Depth, DepthLevel, OptionChainRow, Quote
+from ...domain.market import Candle, Depth, OptionChainRow, Quote
 from ...domain.orders import (
     BrokerOrder,
     Funds,
@@ -49,7 +49,8 @@ from .mapping import (
     openalgo_status,
     place_order_fields,
 )
-from .schemas import BreezeOptionChainQuote, BreezeOrder, BreezeQuote
+from .market_reads import HISTORY_PAGE, MarketReads
+from .schemas import BreezeOrder, BreezeQuote
 
 T = TypeVar("T")
 BREEZE_EXCHANGES = ("NSE", "BSE", "NFO", "BFO", "NDX", "MCX")
@@ -62,11 +63,13 @@ class BreezeCalls(Protocol):
     """The budgeted way to Breeze (`gateway.BrokerGateway`)."""
 
     async def read(self, operation: Callable[[BreezeClient], Awaitable[T]], *,
-                   for_order: bool = False) -> T: ...
+                   for_order: bool = False, bulk: bool = False) -> T: ...
 
     async def act(self, operation: Callable[[BreezeClient], Awaitable[T]]) -> T: ...
 
     def session(self) -> Hashable | None: ...
+
+    def reads_left(self) -> int: ...
 
 
 class Contracts(Protocol):
@@ -100,6 +103,8 @@ def _instant(text: str | None) -> dt.datetime | None:
 class IciciBroker:
     """One ICICI Direct account (or the simulator playing it) as a `Broker`."""
 
+    history_page_size = HISTORY_PAGE
+
     def __init__(self, calls: BreezeCalls, contracts: Callable[[], Contracts], *,
                  name: str = "icici", connected: Callable[[], bool] | None = None,
                  pacer: OrderPacer | None = None, reads: SharedReads | None = None,
@@ -111,6 +116,7 @@ class IciciBroker:
         self.reads = reads or SharedReads()
         self.equity_mis_as_cash = equity_mis_as_cash
         self._connected = connected
+        self.market = MarketReads(calls, contracts, self.reads)
 
     # -- session ---------------------------------------------------------------------
 
@@ -388,85 +394,30 @@ class IciciBroker:
         exposure = sum((a.non_span_margin_required or ZERO for a in answers), ZERO)
         return MarginResult(span + exposure, span, exposure)
 
-    # -- market data -----------------------------------------------------------------
-
-    def _quote(self, inst: Any, row: BreezeQuote) -> Quote:
-        return Quote(inst.symbol, str(inst.exchange), row.ltp, row.open, row.high, row.low,
-                     row.previous_close, row.best_bid_price, row.best_offer_price,
-                     int(row.total_quantity_traded or 0),
-                     int(getattr(row, "open_interest", None) or 0),
-                     row.upper_circuit, row.lower_circuit, _instant(row.ltt))
+    # -- market data (market_reads.py) ------------------------------------------------
 
     async def quote(self, symbol: str, exchange: str) -> Quote:
-        inst = self._instrument(symbol, exchange)
-        return self._quote(inst, await self._quote_row(inst))
+        return await self.market.quote(symbol, exchange)
 
     async def quotes(self, instruments: Sequence[tuple[str, str]]) -> list[Quote]:
-        # Breeze has no batch quote: one call each, shared with any other caller.
-        return list(await asyncio.gather(*(self.quote(s, e) for s, e in instruments)))
+        return await self.market.quotes(instruments)
 
     async def depth(self, symbol: str, exchange: str) -> Depth:
-        """REST quotes carry the best bid and offer only; deeper levels need the feed."""
-        inst = self._instrument(symbol, exchange)
-        row = await self._quote_row(inst)
-        bids = () if row.best_bid_price is None else (
-            DepthLevel(row.best_bid_price, int(row.best_bid_quantity or 0)),)
-        asks = () if row.best_offer_price is None else (
-            DepthLevel(row.best_offer_price, int(row.best_offer_quantity or 0)),)
-        return Depth(inst.symbol, str(inst.exchange), bids, asks, row.ltp, _instant(row.ltt))
+        return await self.market.depth(symbol, exchange)
 
     async def history(self, symbol: str, exchange: str, interval: str,
                       start: dt.datetime, end: dt.datetime) -> list[Candle]:
-        """One v2 call (at most 1,000 candles): `interval` is Breeze's native one
-        (`1minute`, `5minute`, `30minute`, `1day`); the history service plans ranges."""
-        inst = self._instrument(symbol, exchange)
-        rows = await self._read(
-            ("history", inst.breeze_exchange, symbol, interval, start, end), 0.0,
-            lambda c: c.get_historical_v2(
-                interval, start.astimezone(IST), end.astimezone(IST), inst.stock_code,
-                inst.breeze_exchange, product_type=inst.product, expiry_date=inst.expiry,
-                strike_price=inst.breeze_strike, right=inst.right),
-            f"the history of {symbol}")
-        return [Candle(_aware(row.datetime), row.open, row.high, row.low, row.close,
-                       int(row.volume or 0), int(row.open_interest or 0)) for row in rows]
+        return await self.market.history(symbol, exchange, interval, start, end)
 
-    async def option_chain(self, underlying: str, exchange: str,
-                           expiry: dt.date) -> list[OptionChainRow]:
-        """The chain of `underlying` (an OpenAlgo name: NIFTY, SBIN) on its option
-        exchange (NFO, BFO) for one expiry, calls and puts side by side by strike."""
-        contracts = self.contracts()
-        options = [inst for inst in contracts.options(underlying, exchange, expiry)]  # type: ignore[attr-defined]
-        if not options:
-            raise OrderRefused(f"No {underlying} options on {exchange} expire on {expiry}",
-                               status=404)
-        first = options[0]
-        rows: list[BreezeOptionChainQuote] = []
-        for right in ("call", "put"):
-            rows += await self._read(
-                ("chain", first.breeze_exchange, first.stock_code, expiry, right), QUOTE_TTL,
-                lambda c, right=right: c.get_option_chain(
-                    first.stock_code, first.breeze_exchange, "options", expiry_date=expiry,
-                    right=right), f"the {underlying} option chain")
-        by_key = {(row.strike_price, (row.right or "").lower()[:1]): row for row in rows}
-        chain = []
-        for strike in sorted({inst.strike for inst in options}):
-            sides = []
-            for right in ("c", "p"):
-                inst = next((i for i in options if i.strike == strike
-                             and i.right.lower().startswith(right)), None)
-                row = by_key.get((strike, right))
-                sides.append(self._quote(inst, row) if inst and row else None)
-            call_row, put_row = by_key.get((strike, "c")), by_key.get((strike, "p"))
-            chain.append(OptionChainRow(
-                strike, sides[0], sides[1],
-                int(getattr(call_row, "open_interest", None) or 0),
-                int(getattr(put_row, "open_interest", None) or 0)))
-        return chain
+    async def option_chain(self, underlying: str, exchange: str, expiry: dt.date, *,
+                           strike: Decimal | None = None) -> list[OptionChainRow]:
+        return await self.market.option_chain(underlying, exchange, expiry, strike=strike)
 
+    def option_chain_exchanges(self) -> tuple[str, ...]:
+        return self.market.option_chain_exchanges()
 
-def _aware(stamp: dt.datetime) -> dt.datetime:
-    """Breeze's candle times are IST wall clock."""
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=IST)
+    def reads_left(self) -> int | None:
+        return self.market.reads_left()
 
 
 __all__ = ["BreezeCalls", "Contracts", "IciciBroker"]

@@ -31,10 +31,16 @@ class BrokerGateway:
         self.budget = budget
 
     async def read(self, operation: Callable[[BreezeClient], Awaitable[T]], *,
-                   for_order: bool = False) -> T:
+                   for_order: bool = False, bulk: bool = False) -> T:
+        """`bulk` (history): wait for the minute window as long as it takes, still
+        leaving the order actions' reserve alone."""
         await self.budget.admit(order_action=for_order,
-                                max_wait=None if for_order else READ_WAIT_SECONDS)
+                                max_wait=None if for_order or bulk else READ_WAIT_SECONDS)
         return await self.connection.call(operation)
+
+    def reads_left(self) -> int:
+        """Reads today's budget still allows beyond the daily reserve kept for orders."""
+        return self.budget.snapshot().day_left - self.budget.reserve_per_day
 
     async def act(self, operation: Callable[[BreezeClient], Awaitable[T]]) -> T:
         await self.budget.admit(order_action=True)
