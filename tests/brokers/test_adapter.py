@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 
 class LoggedIn:
-    """The session part of `access.broker.BrokerConnection`: one logged-in client."""
+    """The session part of `brokers.icici.session.IciciConnection`: one logged-in client."""
 
     def __init__(self, client: BreezeClient) -> None:
         self.client = client

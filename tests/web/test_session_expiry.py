@@ -12,9 +12,11 @@ import pytest
 from pydantic import SecretStr
 
 from algodesk.access import models
-from algodesk.access.broker import BrokerConnection, BrokerState, BrokerUnavailable
+from algodesk.access.broker import BrokerSessionStore
 from algodesk.access.secretbox import SecretBox
+from algodesk.brokers.base import BrokerState, BrokerUnavailable
 from algodesk.brokers.icici.formats import IST
+from algodesk.brokers.icici.session import IciciConnection
 from algodesk.config import Settings
 from algodesk.storage import Database
 from tests.conftest import SimulatorProcess
@@ -113,12 +115,13 @@ async def test_scheduled_daily_expiry_ends_the_session(
         broker_api_secret=SecretStr(simulator.app_secret), breeze_api_url=simulator.api_url,
         breeze_history_url=simulator.history_url, breeze_login_url=simulator.login_url,
         data_dir=str(tmp_path), broker_session_expiry=expiry)
-    broker = BrokerConnection(settings, database, SecretBox.load_or_create(tmp_path),
-                              mode="real")
+    broker = IciciConnection(settings, BrokerSessionStore(
+        database, SecretBox.load_or_create(tmp_path)), mode="real")
     await broker.start()
     try:
         broker.begin_connect()
-        status = await broker.complete_connect(simulator.admin("api-session")["api_session"])
+        status = await broker.complete_connect(
+            {"apisession": simulator.admin("api-session")["api_session"]})
         assert status.state is BrokerState.CONNECTED
         assert status.expires_at is not None
         assert status.expires_at.astimezone(IST).strftime("%H:%M:%S") == expiry
