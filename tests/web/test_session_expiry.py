@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from algodesk.access import models
 from algodesk.access.broker import BrokerSessionStore
 from algodesk.access.secretbox import SecretBox
-from algodesk.brokers.base import BrokerState, BrokerUnavailable
+from algodesk.brokers.base import BrokerConnection, BrokerState, BrokerUnavailable
 from algodesk.brokers.icici.formats import IST
 from algodesk.brokers.icici.session import IciciConnection
 from algodesk.config import Settings
@@ -157,6 +157,7 @@ async def test_disconnect_ends_the_session_here_and_a_restart_keeps_it_ended(
         data_dir=str(tmp_path))
     store = BrokerSessionStore(database, SecretBox.load_or_create(tmp_path))
     first = IciciConnection(settings, store, mode="real")
+    assert isinstance(first, BrokerConnection)  # what the pages and the API use
     await first.start()
     try:
         first.begin_connect()
