@@ -23,13 +23,10 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
-from .access.broker import BrokerUnavailable
 from .api import API_PREFIX, include_api
 from .api import errors as api_errors
 from .api.docs import build_docs_router
-from .brokers.base import BrokerFailure
-from .brokers.icici import BreezeError
-from .brokers.icici.budget import BudgetExhausted
+from .brokers.base import BrokerFailure, BrokerUnavailable
 from .config import Settings
 from .instruments.errors import MasterContractUnavailable
 from .runtime import Runtime, Service, build_runtime
@@ -124,8 +121,6 @@ def _by_path(api: Handler, web: Handler) -> Handler:
 def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(api_errors.OpenAlgoError, api_errors.on_openalgo_error)
     app.add_exception_handler(OrderError, api_errors.on_order_error)
-    app.add_exception_handler(BrokerFailure, api_errors.on_broker_failure)
-    app.add_exception_handler(BudgetExhausted, api_errors.on_budget_exhausted)
     app.add_exception_handler(RequestValidationError, api_errors.on_validation_error)
     app.add_exception_handler(LoginRequired, web_errors.on_login_required)
     app.add_exception_handler(CsrfRejected, web_errors.on_csrf_rejected)
@@ -136,8 +131,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _by_path(api_http_error, web_errors.on_http_error))
     app.add_exception_handler(BrokerUnavailable, _by_path(api_errors.on_broker_unavailable,
                                                           web_errors.on_broker_unavailable))
-    app.add_exception_handler(BreezeError, _by_path(api_errors.on_breeze_error,
-                                                    web_errors.on_breeze_error))
+    # Every broker's failures (ICICI's client errors and call budget included).
+    app.add_exception_handler(BrokerFailure, _by_path(api_errors.on_broker_failure,
+                                                      web_errors.on_broker_failure))
     app.add_exception_handler(MasterContractUnavailable, _by_path(
         api_errors.on_master_unavailable, web_errors.on_master_unavailable))
     app.add_exception_handler(Exception, _by_path(api_errors.on_unexpected,

@@ -1,9 +1,10 @@
 """The running platform's parts, built once from the settings and shared by every request.
 
-`build_runtime` wires storage, the access layer and the broker connection; the app's
-lifespan starts and stops `services` in order (the demo simulator first, so the broker
-connection finds it). Later parts that need `start()/stop()` (the instrument service,
-the WebSocket feed) join `services` in `app.py`.
+`build_runtime` wires storage, the access layer and the broker connection (ICICI's
+login, its secrets kept by `access.broker`); the app's lifespan starts and stops
+`services` in order (the demo simulator first, so the broker connection finds it).
+Later parts that need `start()/stop()` (the instrument service, the WebSocket feed)
+join `services` in `app.py`.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from fastapi import Request
 
 from .access import models as _models  # noqa: F401  (registers the tables)
 from .access.apikeys import ApiKeyService
-from .access.broker import BrokerConnection, Mode
+from .access.broker import BrokerSessionStore
 from .access.ratelimit import FailureLimiter
 from .access.secretbox import SecretBox
 from .access.users import UserStore
 from .access.web_sessions import WebSessions
+from .brokers.base import BrokerConnection, Mode
 from .brokers.icici.adapter import IciciBroker
 from .brokers.icici.budget import OrderPacer, SharedReads
 from .brokers.icici.gateway import BrokerGateway
+from .brokers.icici.session import IciciConnection
 from .config import Settings
 from .demo import DemoSimulator, demo_settings, load_or_create_credentials
 from .instruments.service import InstrumentService
@@ -55,6 +58,7 @@ class Runtime:
     users: UserStore
     web_sessions: WebSessions
     api_keys: ApiKeyService
+    #: The broker login as the pages and the API see it.
     broker: BrokerConnection
     login_limiter: FailureLimiter
     apikey_limiter: FailureLimiter
@@ -117,7 +121,7 @@ def build_runtime(settings: Settings) -> Runtime:
         problem = redirect_url_problem(settings)
     db = Database.from_settings(settings)
     db.migrate()  # raises SchemaTooNew for a database a newer algodesk has upgraded
-    broker = BrokerConnection(settings, db, box, mode=mode)
+    broker = IciciConnection(settings, BrokerSessionStore(db, box), mode=mode)
     broker.budget.per_minute = settings.breeze_calls_per_minute
     broker.budget.per_day = settings.breeze_calls_per_day
     # The master contract loads from the database (or downloads) after the demo

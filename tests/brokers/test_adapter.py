@@ -35,7 +35,7 @@ IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
 
 class LoggedIn:
-    """The session part of `access.broker.BrokerConnection`: one logged-in client."""
+    """The session part of `brokers.icici.session.IciciConnection`: one logged-in client."""
 
     def __init__(self, client: BreezeClient) -> None:
         self.client = client

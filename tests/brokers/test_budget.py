@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from algodesk.access.broker_calls import CallUsageLog
 from algodesk.brokers.icici import budget as budget_module
 from algodesk.brokers.icici.budget import BudgetExhausted, CallBudget, OrderPacer, SharedReads
+from algodesk.brokers.icici.calls import CallUsageLog
 
 
 class FakeClock:

@@ -320,7 +320,7 @@ async def test_wrong_secret_is_authentication_failed(simulator: Any) -> None:
         with pytest.raises(AuthenticationFailed) as info:
             await client.get_funds()
     err = info.value
-    assert (err.status, err.http_status) == (5, 401)
+    assert (err.breeze_status, err.http_status) == (5, 401)
     assert "not-the-secret" not in str(err) and simulator.app_secret not in str(err)
 
 
@@ -371,7 +371,7 @@ async def test_per_minute_limit_is_rate_limited(simulator: Any, breeze: BreezeCl
         for _ in range(10):
             await breeze.get_funds()
     assert info.value.scope == "minute"
-    assert (info.value.status, info.value.http_status) == (5, 401)
+    assert (info.value.breeze_status, info.value.http_status) == (5, 401)
     assert breeze.session_state == "active"
 
 
@@ -404,7 +404,7 @@ async def test_backend_outage_is_broker_rejected(simulator: Any, breeze: BreezeC
     simulator.admin("faults", {"error_rate": 1.0})
     with pytest.raises(BrokerRejected, match="Error while calling service") as info:
         await breeze.get_funds()
-    assert info.value.status == 500
+    assert info.value.breeze_status == 500
 
 
 async def test_lost_answer_is_response_timeout_and_order_is_reconciled(simulator: Any) -> None:
@@ -448,7 +448,7 @@ async def test_reject_next_order_is_broker_rejected(simulator: Any, breeze: Bree
             order_type="limit", quantity=1, price=tick_round(quote.ltp * Decimal("0.9"), ROUND_UP),
         )
     assert info.value.message == "Insufficient margin for the order"
-    assert info.value.status == 500
+    assert info.value.breeze_status == 500
 
 
 async def test_raw_market_order_is_rejected(breeze: BreezeClient) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from algodesk.brokers.icici.funds import equity_cash, segments
+from algodesk.brokers.icici.funds import equity_cash, overview, segments
 from algodesk.brokers.icici.schemas import BreezeFunds
 
 D = Decimal
@@ -23,6 +23,11 @@ def test_available_cash_is_the_equity_allocations_free_part() -> None:
     rows = {s.name: s.free for s in segments(funds)}
     assert rows == {"Equity": D("197000000.0"), "F&O": D("187499999.47"),
                     "Commodity": D("200000000.0"), "Currency": D("200000000.0")}
+    # The dashboard's figures: the same available cash, and what no order can use yet.
+    shown = overview(funds)
+    assert (shown.limit, shown.used, shown.available, shown.unallocated) == (
+        D("800000000.0"), D("15500000"), D("197000000.0"), D("87500000"))
+    assert shown.segments == tuple(segments(funds))
 
 
 def test_an_answer_without_segments_falls_back_to_the_bank_balance() -> None:

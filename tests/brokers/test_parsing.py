@@ -264,7 +264,8 @@ def test_invalid_checksum_is_authentication_failed_and_says_why() -> None:
     err = error_for({"Status": 5, "Error": "Authentication Fail :: Invalid Checksum."},
                     http_status=401)
     assert isinstance(err, AuthenticationFailed) and isinstance(err, SessionExpired)
-    assert (err.status, err.http_status, err.endpoint) == (5, 401, "funds.get")
+    assert (err.breeze_status, err.http_status, err.endpoint) == (5, 401, "funds.get")
+    assert err.status == 403  # what the platform answers: log in again
     for cause in ("secret", "checksum", "session"):
         assert cause in err.message
     assert err.broker_error == "Authentication Fail :: Invalid Checksum."
@@ -319,7 +320,8 @@ def test_business_errors_are_rejections_with_the_broker_text(
     `BrokerRejected`), which the platform answers as 502 rather than 400."""
     err = error_for({"Success": None, "Status": 500, "Error": text})
     assert type(err) is kind and isinstance(err, BrokerRejected)
-    assert err.message == text and err.broker_error == text and err.status == 500
+    assert err.message == text and err.broker_error == text and err.breeze_status == 500
+    assert err.status == (502 if kind is BrokerOutage else 400)
 
 
 def test_an_http_5xx_refusal_is_an_outage() -> None:
@@ -329,7 +331,7 @@ def test_an_http_5xx_refusal_is_an_outage() -> None:
 
 def test_unknown_gateway_error_is_a_rejection() -> None:
     err = error_for({"Status": 5, "Error": "Something else"}, http_status=401)
-    assert type(err) is BrokerRejected and err.status == 5
+    assert type(err) is BrokerRejected and err.breeze_status == 5
 
 
 def test_html_page_is_malformed() -> None:

@@ -20,12 +20,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from algodesk.access.apikeys import ApiKeyService
-from algodesk.access.broker_calls import CallsToSave, CallUsageLog
+from algodesk.access.broker import BrokerSessionStore
 from algodesk.access.models import BrokerConnectionRow
 from algodesk.access.secretbox import SecretBox
 from algodesk.access.users import UserStore
 from algodesk.access.web_sessions import WebSessions
+from algodesk.brokers.base import SavedCalls
 from algodesk.brokers.icici.budget import CallBudget
+from algodesk.brokers.icici.calls import CallsToSave, CallUsageLog
 from algodesk.instruments.refresh import import_archive
 from algodesk.instruments.store import Attempt, record_attempt, save_master
 from algodesk.market.candle_store import CandleStore, StoredBlock, block_of
@@ -117,8 +119,8 @@ def a_row_everywhere(data_dir: Path) -> Written:
         store.save(series_id, {block: StoredBlock(SESSION_OPEN + 300, candles)})
 
         budget = CallBudget()
-        CallUsageLog(budget).save(database, CallsToSave(1, "2026-11-24", CALLS_TODAY,
-                                                        (1_795_491_901.5, 1_795_491_902.25)))
+        CallUsageLog(budget).save(BrokerSessionStore(database, box), CallsToSave(1, SavedCalls(
+            "2026-11-24", CALLS_TODAY, (1_795_491_901.5, 1_795_491_902.25))))
 
         day = date(2026, 11, 24)
         instruments, _summary = import_archive(

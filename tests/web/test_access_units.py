@@ -19,7 +19,6 @@ import pytest
 
 from algodesk.access import models
 from algodesk.access.apikeys import ApiKeyService
-from algodesk.access.broker import next_daily
 from algodesk.access.passwords import password_problem, username_problem
 from algodesk.access.ratelimit import FailureLimiter
 from algodesk.access.secretbox import KEY_FILE, SecretBox, SecretBoxError
@@ -27,6 +26,7 @@ from algodesk.access.totp import TotpVerifier
 from algodesk.access.users import UserStore
 from algodesk.app import AccessLog
 from algodesk.brokers.icici.formats import IST
+from algodesk.brokers.icici.session import next_daily
 from algodesk.config import Settings
 from algodesk.logging_setup import RedactingFilter, Redactor, configure_logging, stop_logging
 from algodesk.runtime import redirect_url_problem

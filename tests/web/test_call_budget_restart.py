@@ -17,12 +17,14 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from algodesk.access import broker as broker_module
 from algodesk.access import models
-from algodesk.access.broker import BrokerConnection, BrokerState
+from algodesk.access.broker import BrokerSessionStore
 from algodesk.access.secretbox import SecretBox
+from algodesk.brokers.base import BrokerState
+from algodesk.brokers.icici import session as session_module
 from algodesk.brokers.icici.budget import BudgetExhausted
 from algodesk.brokers.icici.formats import IST
+from algodesk.brokers.icici.session import IciciConnection
 from algodesk.config import Settings
 from algodesk.storage import Database
 from tests.conftest import SimulatorProcess, wait_out_midnight
@@ -80,15 +82,16 @@ async def test_budget_carries_the_day_and_the_minute_over_a_restart(
     database = Database(f"sqlite:///{path}")
     database.migrate()  # as at start: adopted at the baseline, which adds the column
     settings = settings_for(simulator, tmp_path)
-    box = SecretBox.load_or_create(tmp_path)
+    store = BrokerSessionStore(database, SecretBox.load_or_create(tmp_path))
 
-    first = BrokerConnection(settings, database, box, mode="real")
+    first = IciciConnection(settings, store, mode="real")
     await first.start()
     try:
         assert first.budget.snapshot().day_used == EARLIER_TODAY  # the budget's own count
         assert first.status().usage.today == EARLIER_TODAY
         first.begin_connect()
-        status = await first.complete_connect(simulator.admin("api-session")["api_session"])
+        status = await first.complete_connect(
+            {"apisession": simulator.admin("api-session")["api_session"]})
         assert status.state is BrokerState.CONNECTED
         for _ in range(3):
             await first.call(lambda client: client.get_funds())
@@ -105,7 +108,7 @@ async def test_budget_carries_the_day_and_the_minute_over_a_restart(
     assert (day, calls) == (today(), EARLIER_TODAY + made)
     assert [float(t) for t in (recent or "").split()] == stamps
 
-    second = BrokerConnection(settings, database, box, mode="real")
+    second = IciciConnection(settings, store, mode="real")
     # As the runtime does: limits from the settings, set before the start. Here the
     # day has exactly the order reserve left, and the minute one call beyond those made.
     second.budget.per_day = EARLIER_TODAY + made + second.budget.reserve_per_day
@@ -134,17 +137,18 @@ async def test_the_background_flush_writes_the_minute_window_without_a_stop(
         tmp_path: Path, simulator: SimulatorProcess,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A crash keeps what the last periodic flush wrote (no stop needed)."""
-    monkeypatch.setattr(broker_module, "_FLUSH_SECONDS", 0.2)
+    monkeypatch.setattr(session_module, "_FLUSH_SECONDS", 0.2)
     path = tmp_path / "algodesk.db"
     previous_version_database(path, 12)
     database = Database(f"sqlite:///{path}")
     database.migrate()
-    broker = BrokerConnection(settings_for(simulator, tmp_path), database,
-                              SecretBox.load_or_create(tmp_path), mode="real")
+    broker = IciciConnection(settings_for(simulator, tmp_path), BrokerSessionStore(
+        database, SecretBox.load_or_create(tmp_path)), mode="real")
     await broker.start()
     try:
         broker.begin_connect()
-        await broker.complete_connect(simulator.admin("api-session")["api_session"])
+        await broker.complete_connect(
+            {"apisession": simulator.admin("api-session")["api_session"]})
         await broker.call(lambda client: client.get_funds())
         made = broker.client.requests_sent
         stamps = broker.budget.recent()

@@ -12,9 +12,11 @@ import pytest
 from pydantic import SecretStr
 
 from algodesk.access import models
-from algodesk.access.broker import BrokerConnection, BrokerState, BrokerUnavailable
+from algodesk.access.broker import BrokerSessionStore
 from algodesk.access.secretbox import SecretBox
+from algodesk.brokers.base import BrokerConnection, BrokerState, BrokerUnavailable
 from algodesk.brokers.icici.formats import IST
+from algodesk.brokers.icici.session import IciciConnection
 from algodesk.config import Settings
 from algodesk.storage import Database
 from tests.conftest import SimulatorProcess
@@ -113,12 +115,13 @@ async def test_scheduled_daily_expiry_ends_the_session(
         broker_api_secret=SecretStr(simulator.app_secret), breeze_api_url=simulator.api_url,
         breeze_history_url=simulator.history_url, breeze_login_url=simulator.login_url,
         data_dir=str(tmp_path), broker_session_expiry=expiry)
-    broker = BrokerConnection(settings, database, SecretBox.load_or_create(tmp_path),
-                              mode="real")
+    broker = IciciConnection(settings, BrokerSessionStore(
+        database, SecretBox.load_or_create(tmp_path)), mode="real")
     await broker.start()
     try:
         broker.begin_connect()
-        status = await broker.complete_connect(simulator.admin("api-session")["api_session"])
+        status = await broker.complete_connect(
+            {"apisession": simulator.admin("api-session")["api_session"]})
         assert status.state is BrokerState.CONNECTED
         assert status.expires_at is not None
         assert status.expires_at.astimezone(IST).strftime("%H:%M:%S") == expiry
@@ -143,3 +146,50 @@ async def test_scheduled_daily_expiry_ends_the_session(
         assert broker.client.requests_sent == sent  # nothing was sent
     finally:
         await broker.stop()
+
+
+async def test_disconnect_ends_the_session_here_and_a_restart_keeps_it_ended(
+        tmp_path: Path, database: Database, simulator: SimulatorProcess) -> None:
+    settings = Settings(
+        _env_file=None, broker_api_key=SecretStr(simulator.app_key),
+        broker_api_secret=SecretStr(simulator.app_secret), breeze_api_url=simulator.api_url,
+        breeze_history_url=simulator.history_url, breeze_login_url=simulator.login_url,
+        data_dir=str(tmp_path))
+    store = BrokerSessionStore(database, SecretBox.load_or_create(tmp_path))
+    first = IciciConnection(settings, store, mode="real")
+    assert isinstance(first, BrokerConnection)  # what the pages and the API use
+    await first.start()
+    try:
+        first.begin_connect()
+        await first.complete_connect(
+            {"apisession": simulator.admin("api-session")["api_session"]})
+    finally:
+        await first.stop()
+
+    # A restart finds the stored session (its token decrypted) and uses it.
+    second = IciciConnection(settings, store, mode="real")
+    await second.start()
+    try:
+        assert second.status().connected and second.session_started() is not None
+        assert (await second.funds_overview()).limit > 0
+        sent = second.client.requests_sent
+        second.disconnect()
+        status = second.status()
+        assert (status.state, status.ended_reason) == (BrokerState.NOT_CONNECTED,
+                                                       "disconnected here")
+        assert second.session_started() is None
+        with pytest.raises(BrokerUnavailable, match="broker not connected — log in at"):
+            await second.funds_overview()
+        assert second.client.requests_sent == sent  # nothing was sent
+    finally:
+        await second.stop()
+    with database.session() as s:
+        row = s.get(models.BrokerConnectionRow, 1)
+        assert (row.state, row.token_ciphertext) == ("not_connected", None)
+
+    third = IciciConnection(settings, store, mode="real")
+    await third.start()
+    try:
+        assert third.status().state is BrokerState.NOT_CONNECTED
+    finally:
+        await third.stop()

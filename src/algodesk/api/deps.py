@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from ..access.broker import BrokerConnection
+from ..brokers.base import BrokerConnection
 from ..runtime import Runtime, client_address, get_runtime
 from .errors import OpenAlgoError, missing_field, rate_limited
 from .schemas import INVALID_APIKEY
@@ -103,7 +103,7 @@ async def api_caller(request: Request) -> ApiCaller:
 def usable_broker(request: Request) -> BrokerConnection:
     """The broker connection, when it has a usable session; else 403 saying how to log in.
 
-    Calls still go through `BrokerConnection.call`, which re-checks and turns a refused
+    The broker's calls still re-check (ICICI: `IciciConnection.call`) and turn a refused
     session into the expired state.
     """
     broker = get_runtime(request).broker

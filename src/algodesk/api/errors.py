@@ -12,27 +12,26 @@
   (with `retry_after`).
 - 502: the broker failed or answered something unexpected (its words in `message`);
   504: the broker did not answer in time (a read), or an order whose answer was lost
-  (in doubt, reconciled, never resent). Each broker error class has one status
-  (`trading.broker_failures`, README "When ICICI fails").
+  (in doubt, reconciled, never resent). Every broker failure is a `BrokerFailure`
+  carrying its status (for ICICI one per error class: README "When ICICI fails"); one
+  raised straight from the broker's wire (`RawFailure`) is worded here as the failed
+  read of the endpoint's data.
 - 500 only for a bug here ("An unexpected error occurred").
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from ..access.broker import BrokerUnavailable
-from ..brokers.base import BrokerFailure
-from ..brokers.icici import BreezeError
-from ..brokers.icici.budget import BudgetExhausted
+from ..brokers.base import BrokerFailure, BrokerUnavailable, RawFailure
 from ..instruments.errors import MasterContractUnavailable
 from ..runtime import get_runtime
-from ..trading.broker_failures import read_failure
 from ..trading.ports import OrderError
 from .schemas import RATE_LIMITED
 
@@ -89,26 +88,22 @@ async def on_broker_unavailable(request: Request, exc: BrokerUnavailable) -> JSO
     return error_reply(request, 403, exc.message)
 
 
-async def on_breeze_error(request: Request, exc: BreezeError) -> JSONResponse:
-    """A broker read that failed outside the order path (books, funds, market data)."""
-    log.warning("broker call failed: %s", exc)
-    endpoint = request.url.path.rstrip("/").rsplit("/", 1)[-1]
-    failure = read_failure(exc, f"the {endpoint} data")
-    return error_reply(request, failure.status, failure.message, **failure.extra)
-
-
 async def on_broker_failure(request: Request, exc: BrokerFailure) -> JSONResponse:
-    """A broker failure no service turned into its own answer: the adapter's words."""
-    extra = {} if exc.retry_after is None else {"retry_after": exc.retry_after}
+    """A broker failure no service turned into its own answer: the adapter's words, or,
+    for one straight from the wire (a read of books, funds or market data outside the
+    order path), the words of a failed read of this endpoint's data. `retry_after` is
+    answered in whole seconds, rounded up, at least 1."""
+    if isinstance(exc, RawFailure):
+        log.warning("broker call failed: %s", exc)
+        endpoint = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        exc = exc.reading(f"the {endpoint} data")
+    extra = ({} if exc.retry_after is None
+             else {"retry_after": max(1, math.ceil(exc.retry_after))})
     return error_reply(request, exc.status, exc.message, **extra)
 
 
 async def on_order_error(request: Request, exc: OrderError) -> JSONResponse:
     return error_reply(request, exc.status, exc.message, **exc.extra)
-
-
-async def on_budget_exhausted(request: Request, exc: BudgetExhausted) -> JSONResponse:
-    return error_reply(request, 429, exc.message, retry_after=max(1, int(exc.retry_after + 1)))
 
 
 async def on_master_unavailable(request: Request, exc: MasterContractUnavailable
@@ -128,10 +123,8 @@ __all__ = [
     "OpenAlgoError",
     "error_reply",
     "missing_field",
-    "on_breeze_error",
     "on_broker_failure",
     "on_broker_unavailable",
-    "on_budget_exhausted",
     "on_master_unavailable",
     "on_openalgo_error",
     "on_order_error",

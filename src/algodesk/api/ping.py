@@ -18,7 +18,7 @@ router = api_router("utilities")
 @router.post("/ping/", response_model=PingReply, include_in_schema=False)
 @router.post("/ping", response_model=PingReply, responses=errors(*KEY_ERRORS, broker=True))
 async def ping(body: PingRequest, broker: ConnectedBroker) -> PingReply:
-    usage = broker.status().usage
+    usage = broker.call_usage()
     budget = BudgetData(minute_used=usage.last_minute, minute_limit=usage.per_minute,
                         minute_left=max(usage.per_minute - usage.last_minute, 0),
                         day_used=usage.today, day_limit=usage.per_day,

@@ -12,9 +12,11 @@ as refused) from "outcome unknown" (reconcile by tag, never resend).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from enum import StrEnum
+from typing import Literal, Protocol, runtime_checkable
 
 from ..domain.market import Candle, Depth, OptionChainRow, Quote
 from ..domain.orders import (
@@ -153,4 +155,223 @@ class Broker(Protocol):
         ...
 
 
-__all__ = ["Broker", "BrokerFailure", "NotSent", "OrderRefused", "OutcomeUnknown"]
+
+
+# -- the broker login, as the pages and the API see it -------------------------------
+#
+# Logging in is each broker's own business (ICICI: a browser login, an API_Session
+# exchanged for a session token that dies every night); the pages and the API see only
+# this: the state, starting a login, completing it from the callback, disconnecting,
+# and the broker's call budget in use. The adapter's package implements it
+# (`brokers.icici.session`), `runtime.py` wires it, `access.broker` keeps its secrets.
+
+Mode = Literal["demo", "real"]
+
+
+class BrokerState(StrEnum):
+    NOT_CONNECTED = "not_connected"
+    CONNECTED = "connected"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class CallUsage:
+    """The broker's call budget in use: calls on `day` and in the last minute."""
+
+    day: str
+    today: int
+    last_minute: int
+    per_day: int
+    per_minute: int
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerStatus:
+    """A snapshot of the login for pages and API errors."""
+
+    state: BrokerState
+    mode: Mode
+    broker: str  # as API replies name it ("simulator", "icici")
+    user_id: str | None  # the broker account
+    user_name: str | None
+    connected_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    ended_reason: str | None  # why the last session ended, in words
+    usage: CallUsage
+    api_url: str
+    reconnect_url: str
+
+    @property
+    def connected(self) -> bool:
+        return self.state is BrokerState.CONNECTED
+
+
+class BrokerUnavailable(Exception):
+    """No usable broker session: `message` says so and where to log in again."""
+
+    def __init__(self, message: str, state: BrokerState) -> None:
+        super().__init__(message)
+        self.message = message
+        self.state = state
+
+
+class ConnectFailed(Exception):
+    """A login that did not complete, in the trader's words: what happened, what to do.
+    `kind` names the case (the page picks its HTTP status by it)."""
+
+    def __init__(self, kind: str, title: str, happened: str, todo: str) -> None:
+        super().__init__(title)
+        self.kind = kind
+        self.title = title
+        self.happened = happened
+        self.todo = todo
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.happened}"
+
+
+class RawFailure(BrokerFailure):
+    """A failure as the adapter's wire raised it, before anything said which operation
+    it broke. Whoever knows (the API: "the funds data") words it with `reading`."""
+
+    def reading(self, what: str, consequence: str = "") -> BrokerFailure:
+        """This failure as the failed read of `what`, and what did not happen then."""
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentFunds:
+    """One segment's allocation, what trades block in it, and what is free."""
+
+    name: str
+    allocated: Decimal
+    blocked: Decimal
+
+    @property
+    def free(self) -> Decimal:
+        return self.allocated - self.blocked
+
+
+@dataclass(frozen=True, slots=True)
+class FundsOverview:
+    """The dashboard's funds: the bank balance, what trades block, what a cash order
+    can use, what no order can use yet, and each segment."""
+
+    limit: Decimal
+    used: Decimal
+    available: Decimal
+    unallocated: Decimal
+    segments: tuple[SegmentFunds, ...] = ()
+
+
+@runtime_checkable
+class BrokerConnection(Protocol):
+    """The login to one broker account, as the pages and the API use it."""
+
+    #: Named in every API reply ("icici", "simulator").
+    broker_name: str
+
+    def status(self) -> BrokerStatus: ...
+
+    def session_started(self) -> dt.datetime | None:
+        """When the usable session began, or None without one (the cheap check made
+        on every API call)."""
+        ...
+
+    def unavailable_message(self) -> str:
+        """Why there is no usable session, and where to log in."""
+        ...
+
+    def begin_connect(self) -> str:
+        """Open the window in which a login is accepted; the URL to send the trader to."""
+        ...
+
+    async def complete_connect(self, query: Mapping[str, str],
+                               form: Mapping[str, str] | None = None) -> BrokerStatus:
+        """Complete the login from the callback's query (and form, when posted);
+        raises `ConnectFailed`."""
+        ...
+
+    def disconnect(self) -> None:
+        """End the session here and forget its token."""
+        ...
+
+    def call_usage(self) -> CallUsage: ...
+
+    async def funds_overview(self) -> FundsOverview:
+        """Raises `BrokerUnavailable` without a session, `BrokerFailure` otherwise."""
+        ...
+
+
+# -- where a login is kept between runs ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SavedLogin:
+    """A login as kept between runs; `token` is the session's secret, decrypted."""
+
+    state: BrokerState
+    user_id: str | None = None
+    user_name: str | None = None
+    connected_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    ended_reason: str | None = None
+    token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCalls:
+    """The broker calls counted on `day`, and when the last minute's calls went out
+    (Unix times), so a restart keeps the budget."""
+
+    day: str
+    calls: int
+    recent: tuple[float, ...] = ()
+
+
+class LoginStore(Protocol):
+    """The database side of a login (`access.broker.BrokerSessionStore`): the token
+    encrypted, tied to the `credentials` it was made with."""
+
+    def load(self, credentials: str) -> SavedLogin | None:
+        """The kept login; one made with other credentials, or whose token cannot be
+        decrypted, is dropped."""
+        ...
+
+    def forget(self) -> None: ...
+
+    def save(self, credentials: str, login: SavedLogin) -> None: ...
+
+    def end(self, state: BrokerState, reason: str, at: dt.datetime) -> None:
+        """The session ended: keep why, drop the token."""
+        ...
+
+    def load_calls(self) -> SavedCalls | None:
+        """The newest day's count."""
+        ...
+
+    def save_calls(self, calls: SavedCalls) -> None:
+        """Write a day's count (from any thread)."""
+        ...
+
+
+__all__ = [
+    "Broker",
+    "BrokerConnection",
+    "BrokerFailure",
+    "BrokerState",
+    "BrokerStatus",
+    "BrokerUnavailable",
+    "CallUsage",
+    "ConnectFailed",
+    "FundsOverview",
+    "LoginStore",
+    "Mode",
+    "NotSent",
+    "OrderRefused",
+    "OutcomeUnknown",
+    "RawFailure",
+    "SavedCalls",
+    "SavedLogin",
+    "SegmentFunds",
+]

@@ -2,7 +2,8 @@
 
 Connect is a CSRF-checked form that opens a 15-minute window and sends the browser to
 ICICI's login page. The callback cannot carry our CSRF token (ICICI posts it from its
-own site), so the broker connection accepts it only inside that window and only once.
+own site), so the broker connection accepts it only inside that window and only once;
+what the callback carries (ICICI: the API_Session) is the connection's to read.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..access.broker import ConnectFailed
-from ..brokers.icici import api_session_from
+from ..brokers.base import ConnectFailed
 from ..demo import DEMO_OTP, DEMO_PASSWORD, DEMO_USER_ID
 from ..runtime import CALLBACK_PATH, get_runtime
 from .common import checked_form, notice, redirect, render, require_user, viewer_of
@@ -50,9 +50,8 @@ async def connect(request: Request) -> Response:
 
 async def _callback(request: Request, form: dict[str, str] | None) -> Response:
     runtime = get_runtime(request)
-    api_session = api_session_from(dict(request.query_params), form)
     try:
-        await runtime.broker.complete_connect(api_session)
+        await runtime.broker.complete_connect(dict(request.query_params), form)
     except ConnectFailed as failure:
         return render(request, viewer_of(request), "problem.html",
                       status_code=_FAILURE_STATUS.get(failure.kind, 400),

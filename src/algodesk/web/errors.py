@@ -9,8 +9,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from ..access.broker import BrokerUnavailable
-from ..brokers.icici import BreezeError
+from ..brokers.base import BrokerFailure, BrokerUnavailable
 from ..instruments.errors import MasterContractUnavailable
 from ..runtime import get_runtime
 from .common import CsrfRejected, LoginRequired, redirect, render, viewer_of
@@ -46,7 +45,8 @@ async def on_broker_unavailable(request: Request, exc: BrokerUnavailable) -> Res
                   title="Broker not available", text=exc.message, link=("/broker", "Broker"))
 
 
-async def on_breeze_error(request: Request, exc: BreezeError) -> Response:
+async def on_broker_failure(request: Request, exc: BrokerFailure) -> Response:
+    # 502 whatever the failure's own status: this page failed because the broker did.
     return render(request, viewer_of(request), "message.html", status_code=502,
                   title="Broker error", text=f"The broker call failed: {exc.message}",
                   link=("/broker", "Broker"))

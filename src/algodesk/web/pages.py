@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ..access.broker import BrokerUnavailable
 from ..access.users import AccountError
-from ..brokers.icici import BreezeError
-from ..brokers.icici.funds import equity_cash, segments
-from ..brokers.icici.schemas import BreezeFunds
+from ..brokers.base import BrokerFailure, BrokerUnavailable
 from ..runtime import get_runtime
 from .common import Viewer, checked_form, field, notice, redirect, render, require_user
 from .master_view import master_view
@@ -30,15 +26,6 @@ COMING = {
 }
 
 
-def funds_summary(funds: BreezeFunds) -> dict[str, object]:
-    """The dashboard's funds: the same available cash the API's `funds` reports (the
-    equity allocation's free part), and every segment with what is free in it."""
-    available, _ = equity_cash(funds)
-    return {"limit": funds.total_bank_balance, "used": funds.block_by_trade_balance,
-            "available": available, "unallocated": funds.unallocated_balance or Decimal(0),
-            "segments": segments(funds)}
-
-
 @router.get("/")
 async def dashboard(request: Request, m: str = "") -> Response:
     viewer = require_user(request)
@@ -46,10 +33,10 @@ async def dashboard(request: Request, m: str = "") -> Response:
     funds, funds_error = None, None
     if broker.status().connected:
         try:
-            funds = funds_summary(await broker.call(lambda client: client.get_funds()))
+            funds = await broker.funds_overview()
         except BrokerUnavailable as exc:
             funds_error = exc.message
-        except BreezeError as exc:
+        except BrokerFailure as exc:
             funds_error = f"the broker did not give the funds: {exc.message}"
     return render(request, viewer, "dashboard.html", funds=funds, funds_error=funds_error,
                   message=notice(m), coming=COMING,

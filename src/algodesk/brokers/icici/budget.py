@@ -18,18 +18,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
+from ..base import NotSent
+
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 T = TypeVar("T")
 
 
-class BudgetExhausted(Exception):
+class BudgetExhausted(NotSent):
     """A read refused to keep the rest of the budget for order actions; `retry_after`
-    says when asking again makes sense (seconds)."""
+    says when asking again makes sense (seconds, exact: whoever answers rounds up)."""
+
+    default_status = 429
 
     def __init__(self, message: str, retry_after: float = 60.0) -> None:
         super().__init__(message)
-        self.message = message
-        self.retry_after = retry_after
+        self.retry_after = retry_after  # type: ignore[assignment]  # a float here
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,25 +10,12 @@ allocation's free cash: an order sized to it is never refused for funds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
+from ..base import FundsOverview, SegmentFunds
 from .schemas import BreezeFunds
 
 _ZERO = Decimal(0)
-
-
-@dataclass(frozen=True, slots=True)
-class SegmentFunds:
-    """One segment's allocation, what trades block in it, and what is free."""
-
-    name: str
-    allocated: Decimal
-    blocked: Decimal
-
-    @property
-    def free(self) -> Decimal:
-        return self.allocated - self.blocked
 
 
 def segments(funds: BreezeFunds) -> list[SegmentFunds]:
@@ -56,3 +43,13 @@ def equity_cash(funds: BreezeFunds) -> tuple[Decimal, Decimal]:
         return funds.total_bank_balance - blocked, blocked
     blocked = funds.block_by_trade_equity or _ZERO
     return funds.allocated_equity - blocked, blocked
+
+
+def overview(funds: BreezeFunds) -> FundsOverview:
+    """The dashboard's funds: the bank balance, what trades block in all segments, the
+    same available cash the API's `funds` reports (the equity allocation's free part),
+    the unallocated money, and every segment with what is free in it."""
+    available, _ = equity_cash(funds)
+    return FundsOverview(funds.total_bank_balance, funds.block_by_trade_balance,
+                         available, funds.unallocated_balance or _ZERO,
+                         tuple(segments(funds)))

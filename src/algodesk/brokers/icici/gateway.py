@@ -18,7 +18,7 @@ READ_WAIT_SECONDS = 5.0
 
 
 class Connection(Protocol):
-    """`access.broker.BrokerConnection` as far as the gateway needs it."""
+    """`session.IciciConnection` as far as the gateway needs it."""
 
     async def call(self, operation: Callable[[BreezeClient], Awaitable[T]]) -> T: ...
 

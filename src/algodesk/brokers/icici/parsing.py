@@ -126,7 +126,8 @@ def parse_envelope(body: bytes | str, *, http_status: int, endpoint: str) -> Env
 
     if "Success" not in document:
         if status == 200:
-            raise MalformedResponse("envelope is missing Success", status=status, **where)
+            raise MalformedResponse("envelope is missing Success", breeze_status=status,
+                                    **where)
         raise _refusal(error, status, where)
     success = document["Success"]
     if success is None and error is not None and _is_empty_result(error):
@@ -142,7 +143,7 @@ def _refusal(error: str | None, status: int, where: dict[str, Any]) -> BrokerRej
     outage = where["http_status"] >= 500 or any(_matches(text, words)
                                                  for words in c.OUTAGE_ERRORS)
     kind = BrokerOutage if outage else BrokerRejected
-    return kind(text, broker_error=error, status=status, **where)
+    return kind(text, broker_error=error, breeze_status=status, **where)
 
 
 def _is_empty_result(error: str) -> bool:
@@ -150,7 +151,7 @@ def _is_empty_result(error: str) -> bool:
 
 
 def _raise_for_known_error(error: str, *, status: int, http_status: int, endpoint: str) -> None:
-    where = {"broker_error": error, "status": status, "http_status": http_status,
+    where = {"broker_error": error, "breeze_status": status, "http_status": http_status,
              "endpoint": endpoint}
     if _matches(error, c.ERROR_RATE_MINUTE):
         raise RateLimited(
@@ -295,7 +296,7 @@ def success_object(envelope: Envelope) -> Mapping[str, Any]:
         raise BrokerRejected(
             envelope.error,
             broker_error=envelope.error,
-            status=envelope.status,
+            breeze_status=envelope.status,
             http_status=envelope.http_status,
             endpoint=envelope.endpoint,
         )
@@ -303,7 +304,7 @@ def success_object(envelope: Envelope) -> Mapping[str, Any]:
         kind = "null" if success is None else type(success).__name__
         raise MalformedResponse(
             f"expected Success to be an object, got {kind}",
-            status=envelope.status,
+            breeze_status=envelope.status,
             http_status=envelope.http_status,
             endpoint=envelope.endpoint,
         )
@@ -318,7 +319,7 @@ def success_rows(envelope: Envelope) -> list[Any]:
     if not isinstance(success, list):
         raise MalformedResponse(
             f"expected Success to be an array, got {type(success).__name__}",
-            status=envelope.status,
+            breeze_status=envelope.status,
             http_status=envelope.http_status,
             endpoint=envelope.endpoint,
         )

@@ -1,24 +1,15 @@
-"""Why a broker login did not complete, in the trader's words: what happened, what to do.
+"""Why an ICICI login did not complete, in the trader's words: what happened, what to do.
 
-Each failure of `/icici/callback` ends on a page built from one of these; `kind` lets
-the page pick an HTTP status and lets tests tell the cases apart.
+Each failure of `/icici/callback` ends on a page built from one of these
+(`brokers.base.ConnectFailed`); `kind` lets the page pick an HTTP status and lets tests
+tell the cases apart.
 """
 
 from __future__ import annotations
 
+from ..base import ConnectFailed
+
 PORTAL = "https://api.icicidirect.com/apiuser/home"
-
-
-class ConnectFailed(Exception):
-    def __init__(self, kind: str, title: str, happened: str, todo: str) -> None:
-        super().__init__(title)
-        self.kind = kind
-        self.title = title
-        self.happened = happened
-        self.todo = todo
-
-    def __str__(self) -> str:
-        return f"{self.title}: {self.happened}"
 
 
 def no_pending_connect() -> ConnectFailed:
