@@ -75,7 +75,11 @@ class PlatformProcess:
                if not k.startswith(("BROKER_", "BREEZE_", "REDIRECT_URL"))}
         env.update({"HOST": "127.0.0.1", "PORT": str(self.port), "DATA_DIR": "data",
                     "PYTHONUNBUFFERED": "1", "BROKER_SESSION_EXPIRY": daily_time_away(),
-                    "MIS_SQUAREOFF_TIME": daily_time_away(), **self.env})
+                    "MIS_SQUAREOFF_TIME": daily_time_away(),
+                    # A whole option chain from a simulator sharing two loaded cores can take
+                    # longer than the 10 s a trader's platform waits; the tests of that
+                    # timeout set their own.
+                    "BREEZE_TIMEOUT_SECONDS": "30", **self.env})
         with self.output_path.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "algodesk.cli", "serve"], cwd=self.workdir, env=env,
