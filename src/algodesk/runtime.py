@@ -23,7 +23,6 @@ from .access.secretbox import SecretBox
 from .access.users import UserStore
 from .access.web_sessions import WebSessions
 from .brokers.icici.adapter import IciciBroker
-from .brokers.icici.budget import OrderPacer, SharedReads
 from .brokers.icici.gateway import BrokerGateway
 from .config import Settings
 from .demo import DemoSimulator, demo_settings, load_or_create_credentials
@@ -127,13 +126,9 @@ def build_runtime(settings: Settings) -> Runtime:
     # plays it in demo mode). The services see it as a `brokers.base.Broker`.
     gateway = BrokerGateway(broker, broker.budget)
     adapter = IciciBroker(gateway, lambda: instruments.index, name=broker.broker_name,
-                          pacer=OrderPacer(), reads=SharedReads(),
-                          equity_mis_as_cash=settings.equity_mis_as_cash)
+                          budget=broker.budget, equity_mis_as_cash=settings.equity_mis_as_cash)
     trading = Trading.build(
-        database=db, broker=adapter, gateway=gateway, budget=broker.budget,
-        reads=adapter.reads, pacer=adapter.pacer,
-        instruments=lambda: instruments.index,
-        equity_mis_as_cash=settings.equity_mis_as_cash,
+        database=db, broker=adapter, instruments=lambda: instruments.index,
         mis_squareoff_time=settings.mis_squareoff_time)
     runtime = Runtime(
         settings=settings, mode=mode, db=db, box=box,
@@ -143,7 +138,7 @@ def build_runtime(settings: Settings) -> Runtime:
         apikey_limiter=FailureLimiter(APIKEY_FAILURES, APIKEY_WINDOW_SECONDS),
         demo=demo, redirect_problem=problem, instruments=instruments, trading=trading,
         market=MarketDesk.build(
-            database=db, broker=broker, budget=broker.budget, reads=trading.reads,
+            database=db, broker=broker, budget=broker.budget, reads=adapter.reads,
             instruments=lambda: instruments.index, data_dir=data_dir, orders=trading.orders,
             splitter=trading.composite, interest_rate_percent=settings.options_interest_rate),
     )

@@ -13,7 +13,7 @@
 - 502: the broker failed or answered something unexpected (its words in `message`);
   504: the broker did not answer in time (a read), or an order whose answer was lost
   (in doubt, reconciled, never resent). Each broker error class has one status
-  (`trading.broker_failures`, README "When ICICI fails").
+  (`brokers.icici.failures`, README "When ICICI fails").
 - 500 only for a bug here ("An unexpected error occurred").
 """
 
@@ -30,9 +30,9 @@ from ..access.broker import BrokerUnavailable
 from ..brokers.base import BrokerFailure
 from ..brokers.icici import BreezeError
 from ..brokers.icici.budget import BudgetExhausted
+from ..brokers.icici.failures import read_failure
 from ..instruments.errors import MasterContractUnavailable
 from ..runtime import get_runtime
-from ..trading.broker_failures import read_failure
 from ..trading.ports import OrderError
 from .schemas import RATE_LIMITED
 
@@ -93,8 +93,7 @@ async def on_breeze_error(request: Request, exc: BreezeError) -> JSONResponse:
     """A broker read that failed outside the order path (books, funds, market data)."""
     log.warning("broker call failed: %s", exc)
     endpoint = request.url.path.rstrip("/").rsplit("/", 1)[-1]
-    failure = read_failure(exc, f"the {endpoint} data")
-    return error_reply(request, failure.status, failure.message, **failure.extra)
+    return await on_broker_failure(request, read_failure(exc, f"the {endpoint} data"))
 
 
 async def on_broker_failure(request: Request, exc: BrokerFailure) -> JSONResponse:
