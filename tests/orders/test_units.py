@@ -290,7 +290,7 @@ async def test_the_adapters_day_is_its_clocks_and_old_rows_are_looked_for_since_
 async def test_a_modification_keeps_the_breeze_product_the_order_was_placed_with(
         tmp_path: Path) -> None:
     broker = FakeBroker()
-    orders, journal = service(tmp_path, broker)
+    orders, _ = service(tmp_path, broker)
     placed = await orders.place(LIMIT)
     await orders.drain()  # the acceptance is in the journal
     listed = len(broker.listed)

@@ -28,7 +28,6 @@ from typing import Any
 from ..brokers.base import Broker
 from ..domain.orders import BrokerOrder, PriceType
 from ..domain.values import IST
-from ..storage import utcnow
 from .journal import JournalEntry, OrderJournal
 
 TWO = Decimal("0.01")
@@ -106,7 +105,7 @@ class Books:
             return self._with_recent(self._labels[1])
         if self._label_day != day:
             self._label_day, self._label_rows, self._label_read = day, {}, None
-        read_at = utcnow()
+        read_at = self.clock().astimezone(UTC)
         # A second of overlap: a row written while the last read ran is read again.
         changed = None if self._label_read is None else self._label_read - timedelta(seconds=1)
         for entry in self.journal.actions_since(day.astimezone(UTC), changed_since=changed):
