@@ -94,8 +94,8 @@ class IciciBroker:
         self.equity_mis_as_cash = equity_mis_as_cash
         self.clock = clock
         self._connected = connected
-        self.books = IciciBooks(self._read, self._named, contracts, self.reads, budget,
-                                self.today)
+        self.books = IciciBooks(self._read, self._named, lambda: self.contracts(),
+                                self.reads, budget, self.today)
         # Breeze products of the orders placed by this process today, by order id: what
         # a modification is checked against without reading the order list.
         self._products: tuple[dt.date, dict[str, str]] = (self.today(), {})
