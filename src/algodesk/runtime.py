@@ -25,7 +25,6 @@ from .access.users import UserStore
 from .access.web_sessions import WebSessions
 from .brokers.base import BrokerConnection, Mode
 from .brokers.icici.adapter import IciciBroker
-from .brokers.icici.budget import OrderPacer, SharedReads
 from .brokers.icici.gateway import BrokerGateway
 from .brokers.icici.session import IciciConnection
 from .config import Settings
@@ -131,13 +130,9 @@ def build_runtime(settings: Settings) -> Runtime:
     # plays it in demo mode). The services see it as a `brokers.base.Broker`.
     gateway = BrokerGateway(broker, broker.budget)
     adapter = IciciBroker(gateway, lambda: instruments.index, name=broker.broker_name,
-                          pacer=OrderPacer(), reads=SharedReads(),
-                          equity_mis_as_cash=settings.equity_mis_as_cash)
+                          budget=broker.budget, equity_mis_as_cash=settings.equity_mis_as_cash)
     trading = Trading.build(
-        database=db, broker=adapter, gateway=gateway, budget=broker.budget,
-        reads=adapter.reads, pacer=adapter.pacer,
-        instruments=lambda: instruments.index,
-        equity_mis_as_cash=settings.equity_mis_as_cash,
+        database=db, broker=adapter, instruments=lambda: instruments.index,
         mis_squareoff_time=settings.mis_squareoff_time)
     runtime = Runtime(
         settings=settings, mode=mode, db=db, box=box,

@@ -15,6 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from algodesk.api.schemas import SmartOrderRequest
+from algodesk.domain.instruments import InstrumentType
 from algodesk.trading.orders import MAX_ORDER_QUANTITY
 from algodesk.trading.ports import OrderError
 from tests.orders.test_units import LIMIT, FakeBroker, Inst, service
@@ -52,7 +53,7 @@ class FuturesIndex:
 
     future = Inst(symbol="NIFTY29DEC26FUT", exchange="NFO", stock_code="NIFTY",
                   breeze_exchange="NFO", product="futures", right="others", lot_size=65,
-                  freeze_qty=1800)
+                  freeze_qty=1800, instrument_type=InstrumentType.FUT)
 
     def get(self, symbol: str, exchange: str) -> Any:
         return self.future if symbol == self.future.symbol else Inst()
@@ -62,7 +63,7 @@ async def test_the_service_keeps_the_freeze_quantity_and_the_ceiling(tmp_path: P
     broker = FakeBroker()
     orders, journal = service(tmp_path, broker)
     # The adapter translates symbols with the same index as the service.
-    orders.instruments = orders.adapter.contracts = FuturesIndex  # type: ignore[attr-defined]
+    orders.instruments = orders.broker.contracts = FuturesIndex  # type: ignore[attr-defined]
     future = replace(LIMIT, symbol="NIFTY29DEC26FUT", exchange="NFO", product="NRML")
     with pytest.raises(OrderError, match="exceeds the exchange freeze quantity 1800"):
         await orders.place(replace(future, quantity=1820))

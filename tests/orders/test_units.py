@@ -19,6 +19,7 @@ from algodesk.brokers.icici import RateLimited, ResponseTimeout, TransportError
 from algodesk.brokers.icici.adapter import IciciBroker
 from algodesk.brokers.icici.budget import BudgetExhausted, CallBudget, OrderPacer, SharedReads
 from algodesk.brokers.icici.formats import IST
+from algodesk.domain.instruments import InstrumentType
 from algodesk.storage import Database
 from algodesk.trading.books import Books
 from algodesk.trading.journal import JournalState, OrderJournal
@@ -43,6 +44,7 @@ class Inst:
     freeze_qty: int = 0
     is_index: bool = False
     breeze_strike: str = ""
+    instrument_type: InstrumentType = InstrumentType.EQ
 
 
 class Index:
@@ -55,11 +57,23 @@ class Index:
 
 @dataclass
 class Row:
+    """A Breeze order row, as far as the adapter reads one."""
+
     order_id: str
     user_remark: str = ""
     status: str = "Ordered"
     order_type: str = "Limit"
     exchange_code: str = "NSE"
+    stock_code: str = "STABAN"
+    action: str = "Buy"
+    quantity: int = 1
+    product_type: str = "Cash"
+    price: Decimal = Decimal("100")
+    stoploss: Any = None
+    average_price: Any = None
+    pending_quantity: int = 1
+    cancelled_quantity: int = 0
+    order_datetime: str = ""
 
 
 @dataclass
@@ -70,6 +84,8 @@ class FakeBroker:
     orders: list[Row] = field(default_factory=list)
     session_id: Hashable | None = "s1"
     sent: list[dict[str, Any]] = field(default_factory=list)
+    listed: list[tuple[str, Any, Any]] = field(default_factory=list)  # order lists asked for
+    modified: list[dict[str, Any]] = field(default_factory=list)
 
     async def read(self, operation: Callable[[Any], Awaitable[Any]], *,
                    for_order: bool = False) -> Any:
@@ -81,9 +97,14 @@ class FakeBroker:
     def session(self) -> Hashable | None:
         return self.session_id
 
-    # the BreezeClient calls the services make
+    # the BreezeClient calls the adapter makes
     async def get_order_list(self, exchange: str, first: Any, last: Any) -> list[Row]:
-        return list(self.orders)
+        self.listed.append((exchange, first, last))
+        return [row for row in self.orders if row.exchange_code == exchange]
+
+    async def modify_order(self, exchange: str, order_id: str, **changes: Any) -> Any:
+        self.modified.append({"order_id": order_id, **changes})
+        return type("Modified", (), {"order_id": order_id})()
 
     async def place_order(self, **fields: Any) -> Any:
         self.sent.append(fields)
@@ -95,16 +116,15 @@ class FakeBroker:
         return type("Placed", (), {"order_id": "B1"})()
 
 
-def service(tmp_path: Path, broker: FakeBroker) -> tuple[OrderService, OrderJournal]:
+def service(tmp_path: Path, broker: FakeBroker, *,
+            clock: Callable[[], dt.datetime] | None = None
+            ) -> tuple[OrderService, OrderJournal]:
     database = Database(f"sqlite:///{tmp_path / 'orders.db'}")
     database.migrate()
     journal = OrderJournal(database)
-    reads = SharedReads()
-    books = Books(Index, broker, journal, reads)
-    pacer = OrderPacer(rate=1000)
-    adapter = IciciBroker(broker, Index, pacer=pacer, reads=reads)
-    return OrderService(Index, broker, journal, books, adapter=adapter, reads=reads,
-                        pacer=pacer), journal
+    extra = {} if clock is None else {"clock": clock}
+    adapter = IciciBroker(broker, Index, pacer=OrderPacer(rate=1000), **extra)  # type: ignore[arg-type]
+    return OrderService(Index, adapter, journal, Books(adapter, journal)), journal
 
 
 LIMIT = OrderRequest(symbol="SBIN", exchange="NSE", action="BUY", quantity=1,
@@ -244,6 +264,46 @@ async def test_no_order_without_a_session(tmp_path: Path) -> None:
     with pytest.raises(BrokerUnavailable):
         await orders.place(LIMIT)
     assert journal.get(1).state is JournalState.REJECTED  # type: ignore[union-attr]
+
+
+async def test_the_adapters_day_is_its_clocks_and_old_rows_are_looked_for_since_their_day(
+        tmp_path: Path) -> None:
+    """Reconciliation asks for the order lists of the days a row may span, by the
+    adapter's (pinned) clock, not the machine's."""
+    pinned = dt.datetime(2026, 11, 24, 10, 0, tzinfo=IST)
+    broker = FakeBroker()
+    orders, journal = service(tmp_path, broker, clock=lambda: pinned)
+    old = journal.record_intent(kind="place", exchange="NSE", requested_by="api",
+                                strategy="", openalgo_request={}, broker_request={})
+    journal._update(old.id, created_at=pinned - dt.timedelta(days=2))
+    new = journal.record_intent(kind="place", exchange="CDS", requested_by="api",
+                                strategy="", openalgo_request={}, broker_request={})
+    journal._update(new.id, created_at=pinned - dt.timedelta(hours=1))
+    broker.orders.append(Row("B5", old.tag))
+    await orders.reconciler.ready()
+    day = pinned.date()
+    assert broker.listed == [("NSE", day - dt.timedelta(days=2), day), ("NDX", day, day)]
+    assert journal.get(old.id).broker_order_id == "B5"  # type: ignore[union-attr]
+    assert journal.get(new.id).state is JournalState.NOT_PLACED  # type: ignore[union-attr]
+
+
+async def test_a_modification_keeps_the_breeze_product_the_order_was_placed_with(
+        tmp_path: Path) -> None:
+    broker = FakeBroker()
+    orders, _ = service(tmp_path, broker)
+    placed = await orders.place(LIMIT)
+    await orders.drain()  # the acceptance is in the journal
+    listed = len(broker.listed)
+    await orders.modify(placed.orderid, LIMIT)  # placed here: no list read to check it
+    assert len(broker.listed) == listed and broker.modified[0]["order_id"] == placed.orderid
+    broker.orders.append(Row("B9", product_type="BTST"))  # placed outside algodesk
+    with pytest.raises(OrderError) as refused:
+        await orders.modify("B9", LIMIT)
+    assert refused.value.status == 400
+    assert refused.value.message == ("Order B9 was placed as Breeze product 'btst'; the "
+                                     "product cannot be modified; cancel it and place a new "
+                                     "order")
+    assert len(broker.modified) == 1  # nothing sent
 
 
 # -- the read cache around order actions -------------------------------------------------

@@ -102,7 +102,18 @@ class Broker(Protocol):
 
     async def cancel_order(self, order_id: str, exchange: str) -> OrderAck: ...
 
-    async def orders(self) -> list[BrokerOrder]: ...
+    async def orders(self, since: dt.date | None = None, *, exchange: str | None = None,
+                     max_age: float | None = None) -> list[BrokerOrder]:
+        """The account's orders of today, or of every trading day (IST date) from
+        `since` through today: what reconciliation needs to find a journal row's order by
+        its tag, when the row may be days old.
+
+        `exchange` (an OpenAlgo exchange) limits the list to one exchange, which costs
+        less at a broker that lists each exchange on its own. `max_age` asks for a list
+        read at most that many seconds ago (0: read now), whatever the adapter caches;
+        over every exchange, an adapter that lists them one by one may still answer an
+        exchange that had no orders at its last look from that look."""
+        ...
 
     async def order(self, order_id: str, exchange: str) -> BrokerOrder | None: ...
 
@@ -110,7 +121,9 @@ class Broker(Protocol):
 
     # -- account ---------------------------------------------------------------------
 
-    async def positions(self) -> list[Position]: ...
+    async def positions(self, *, max_age: float | None = None) -> list[Position]:
+        """Net positions; `max_age` as for `orders` (0 before sizing a smart order)."""
+        ...
 
     async def holdings(self) -> list[Holding]: ...
 

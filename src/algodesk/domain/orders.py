@@ -119,6 +119,9 @@ class BrokerOrder:
     placed_at: dt.datetime | None = None
     tag: str = ""  # the journal's tag when the order was placed through the platform
     message: str = ""  # the broker's words on a rejection
+    #: The time as the broker wrote it: OpenAlgo's books show each broker's own format
+    #: ("" when the broker gives none; the books then write `placed_at`).
+    time_text: str = ""
 
     def __post_init__(self) -> None:
         _exact(self, "price", "trigger_price", "average_price")
@@ -136,6 +139,7 @@ class Trade:
     average_price: Decimal
     product: Product
     traded_at: dt.datetime | None = None
+    time_text: str = ""  # as the broker wrote it (see BrokerOrder.time_text)
 
     def __post_init__(self) -> None:
         _exact(self, "average_price")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -31,6 +31,7 @@ from ..domain.orders import (
     Side,
     Trade,
 )
+from ..domain.values import IST
 
 ZERO = Decimal(0)
 WORKING = (OrderStatus.OPEN, OrderStatus.TRIGGER_PENDING)
@@ -42,14 +43,21 @@ class _Order:
     intent: OrderIntent
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class PaperBroker:
-    """One paper account; `set_quote` is how prices arrive (the feed, or a test)."""
+    """One paper account; `set_quote` is how prices arrive (the feed, or a test), and
+    `clock` stamps orders and fills (and says which day is today)."""
 
     history_page_size = 1_000_000  # it has no candles: any range is one (empty) answer
 
-    def __init__(self, cash: Decimal = Decimal("1000000"), *, name: str = "sandbox") -> None:
+    def __init__(self, cash: Decimal = Decimal("1000000"), *, name: str = "sandbox",
+                 clock: Callable[[], dt.datetime] = _now) -> None:
         self.name = name
         self.cash = cash
+        self.clock = clock
         self._quotes: dict[tuple[str, str], Quote] = {}
         self._orders: dict[str, _Order] = {}
         self._trades: list[Trade] = []
@@ -100,7 +108,7 @@ class PaperBroker:
         self._orders[order_id] = held = _Order(BrokerOrder(
             order_id, intent.symbol, intent.exchange, intent.side, intent.quantity, 0,
             intent.price_type, intent.product, order.limit_price, intent.trigger_price, ZERO,
-            status, dt.datetime.now(dt.UTC), intent.tag), intent)
+            status, self.clock(), intent.tag), intent)
         self._try_fill(held)
         return OrderAck(order_id, order.note)
 
@@ -124,7 +132,7 @@ class PaperBroker:
             self.cash += -touch * order.quantity if buy else touch * order.quantity
             self._trades.append(Trade(order.order_id, order.symbol, order.exchange,
                                       order.side, order.quantity, touch, order.product,
-                                      dt.datetime.now(dt.UTC)))
+                                      self.clock()))
         held.order = order
 
     def _working(self, order_id: str) -> _Order:
@@ -148,8 +156,17 @@ class PaperBroker:
         held.order = replace(held.order, status=OrderStatus.CANCELLED)
         return OrderAck(order_id)
 
-    async def orders(self) -> list[BrokerOrder]:
-        return [held.order for held in self._orders.values()]
+    async def orders(self, since: dt.date | None = None, *, exchange: str | None = None,
+                     max_age: float | None = None) -> list[BrokerOrder]:
+        """Everything is in memory: every answer is fresh, whatever `max_age`."""
+        first = since or self._today()
+        return [held.order for held in self._orders.values()
+                if (exchange is None or held.order.exchange == exchange)
+                and held.order.placed_at is not None
+                and held.order.placed_at.astimezone(IST).date() >= first]
+
+    def _today(self) -> dt.date:
+        return self.clock().astimezone(IST).date()
 
     async def order(self, order_id: str, exchange: str) -> BrokerOrder | None:
         held = self._orders.get(order_id)
@@ -160,7 +177,7 @@ class PaperBroker:
 
     # -- account ---------------------------------------------------------------------
 
-    async def positions(self) -> list[Position]:
+    async def positions(self, *, max_age: float | None = None) -> list[Position]:
         net: dict[tuple[str, str, str], tuple[int, Decimal]] = {}
         for trade in self._trades:
             key = (trade.symbol, trade.exchange, str(trade.product))

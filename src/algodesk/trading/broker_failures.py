@@ -7,8 +7,6 @@ over, so every endpoint answers a broker failure the same way.
 from __future__ import annotations
 
 from ..brokers.base import BrokerFailure
-from ..brokers.icici import BreezeError
-from ..brokers.icici import failures as icici_failures
 from .ports import OrderError
 
 
@@ -17,12 +15,4 @@ def as_order_error(failure: BrokerFailure) -> OrderError:
     return OrderError(failure.status, failure.message, **extra)
 
 
-def read_failure(exc: BreezeError, what: str, consequence: str = "") -> OrderError:
-    return as_order_error(icici_failures.read_failure(exc, what, consequence))
-
-
-def action_failure(exc: BreezeError, what: str) -> OrderError:
-    return as_order_error(icici_failures.action_failure(exc, what))
-
-
-__all__ = ["action_failure", "as_order_error", "read_failure"]
+__all__ = ["as_order_error"]

@@ -13,7 +13,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -139,8 +139,10 @@ class OrderJournal:
     so they never wait on SQLite's busy timeout. Reads use the ORM.
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.database = database
+        self.clock = clock  # stamps the rows (UTC-aware); tests pin it
         #: Bumped on every write by this process, so readers can cache what they derive.
         self.version = 0
         self._lock = threading.Lock()
@@ -162,7 +164,7 @@ class OrderJournal:
                       group_id: int | None = None) -> JournalEntry:
         """Commit the intent (fully synced) and give it its tag. The caller then sends
         `broker_request` with `user_remark` set to `entry.tag` (place) — in that order."""
-        now = utcnow()
+        now = self.clock()
         values: dict[str, Any] = {
             "kind": kind, "exchange": exchange, "requested_by": requested_by,
             "strategy": strategy[:100], "group_id": group_id,
@@ -205,7 +207,7 @@ class OrderJournal:
                       durable=True)
 
     def _update(self, entry_id: int, *, durable: bool = True, **values: Any) -> JournalEntry:
-        values = {"updated_at": utcnow(), **values}
+        values = {"updated_at": self.clock(), **values}
         with self._lock:
             if self._sqlite:
                 assignments = ", ".join(f"{name} = ?" for name in values)

@@ -1,13 +1,15 @@
-"""Single order actions on Breeze, journal first and never twice.
+"""Single order actions through the `Broker` protocol, journal first and never twice.
 
 Every place, modify and cancel — from the API, a webhook, or a child of a smart,
 basket, split or close-all request — goes through this one path:
 
-1. validate and map the OpenAlgo request (symbol → instrument, product, price type);
+1. validate the OpenAlgo request (symbol → instrument, product for its kind, quantity);
 2. make sure unsettled journal rows of an earlier run or session are reconciled;
-3. commit the intent to the journal (the tag it gets travels as `user_remark`);
-4. wait for the order pacer (10 actions a second), then send once;
-5. record the broker's answer. A lost or garbled answer marks the row in doubt and is
+3. have the broker adapter price and check it (`prepare_order`: ICICI sends MARKET as
+   an aggressive limit and refuses what Breeze cannot take, such as equity MIS);
+4. commit the intent to the journal (the tag it gets travels with the order);
+5. send once (the adapter paces order actions: ICICI allows 10 a second);
+6. record the broker's answer. A lost or garbled answer marks the row in doubt and is
    settled by finding the tag in the broker's order list — the request is never resent.
 """
 
@@ -22,14 +24,12 @@ from typing import Any, TypeVar
 
 from ..access.broker import BrokerUnavailable
 from ..brokers.base import Broker, BrokerFailure, OutcomeUnknown
-from ..brokers.icici.budget import OrderPacer, SharedReads
-from ..brokers.icici.mapping import MappingError, TradableInstrument, breeze_product
 from ..domain.orders import OrderIntent, PreparedOrder, PriceType, Product, Side
 from ..instruments.errors import MasterContractUnavailable
 from .books import Books, OrderLabel
 from .broker_failures import as_order_error
 from .journal import JournalEntry, OrderJournal
-from .ports import BrokerPort, InstrumentLookup, OrderError
+from .ports import InstrumentLookup, OrderError, TradableInstrument
 from .reconcile import Reconciler
 
 log = logging.getLogger(__name__)
@@ -71,9 +71,8 @@ class Target:
     """An existing order as far as a modify or cancel needs it."""
 
     orderid: str
-    breeze_exchange: str
+    exchange: str  # the order's exchange, as the broker adapter takes it
     inst: Any  # the Instrument, None when the index no longer knows it
-    breeze_product: str
     action: str  # BUY, SELL
 
 
@@ -81,6 +80,22 @@ def _lost_answer_message(kind: str, tag: str) -> str:
     return (f"ICICI did not answer the {kind} in time (or the answer was unreadable) and it "
             f"is not in the order book yet; it is recorded as in doubt (journal {tag}) and "
             "will be reconciled against ICICI's order list, not sent again")
+
+
+def product_problem(inst: TradableInstrument, product: str) -> str | None:
+    """Why `product` cannot be used on this instrument, in OpenAlgo's terms (None when
+    it can; whether the broker takes it is the adapter's to say)."""
+    if inst.is_index:
+        return f"{inst.symbol} is an index: indices can be quoted, not traded"
+    derivative = inst.instrument_type.is_derivative
+    if product == "CNC" and derivative:
+        return ("CNC is for NSE/BSE equity delivery; use NRML (or MIS) for futures and "
+                "options")
+    if product == "NRML" and not derivative:
+        return "NRML is for futures and options; use CNC for equity"
+    if product not in ("CNC", "NRML", "MIS"):
+        return f"Invalid product {product!r}. Accepted: CNC, NRML, MIS"
+    return None
 
 
 def intent_of(request: OrderRequest, *, tag: str = "", closes_position: bool = False
@@ -92,22 +107,15 @@ def intent_of(request: OrderRequest, *, tag: str = "", closes_position: bool = F
 
 
 class OrderService:
-    """Order actions through the `Broker` protocol (`adapter`); `broker` is the budgeted
-    Breeze gateway the reconciler and the books still read through."""
+    """Order actions through the `Broker` protocol."""
 
-    def __init__(self, instruments: Callable[[], InstrumentLookup], broker: BrokerPort,
-                 journal: OrderJournal, books: Books, *, adapter: Broker,
-                 pacer: OrderPacer | None = None, reads: SharedReads | None = None,
-                 equity_mis_as_cash: bool = False) -> None:
+    def __init__(self, instruments: Callable[[], InstrumentLookup], broker: Broker,
+                 journal: OrderJournal, books: Books) -> None:
         self.instruments = instruments
         self.broker = broker
-        self.adapter = adapter
         self.journal = journal
         self.books = books
-        self.pacer = pacer or OrderPacer()
-        self.reads = reads or SharedReads()
-        self.equity_mis_as_cash = equity_mis_as_cash
-        self.reconciler = Reconciler(broker, journal, books)
+        self.reconciler = Reconciler(broker, journal)
         self._writes: set[asyncio.Handle] = set()  # outcome writes not yet run
 
     # -- validation -------------------------------------------------------------------
@@ -123,18 +131,16 @@ class OrderService:
                                   "Check the symbol and that the master contract is loaded.")
         return inst  # type: ignore[no-any-return]
 
-    def validate(self, request: OrderRequest, *, squareoff: bool = False,
-                 check_quantity: bool = True) -> tuple[TradableInstrument, str]:
+    def validate(self, request: OrderRequest, *, check_quantity: bool = True
+                 ) -> TradableInstrument:
         """Everything that can be checked without the broker: the instrument, the
-        product, the quantity. Returns the instrument and its Breeze product."""
+        product for its kind, the quantity. Returns the instrument."""
         inst = self.instrument(request.symbol, request.exchange)
-        try:
-            product = breeze_product(inst, request.product,
-                                     equity_mis_as_cash=self.equity_mis_as_cash or squareoff)
-        except MappingError as exc:
-            raise OrderError(400, str(exc)) from None
+        problem = product_problem(inst, request.product)
+        if problem is not None:
+            raise OrderError(400, problem)
         if not check_quantity:
-            return inst, product
+            return inst
         if request.quantity <= 0:
             raise OrderError(400, "quantity must be greater than 0")
         if request.quantity > MAX_ORDER_QUANTITY:
@@ -152,14 +158,15 @@ class OrderService:
                                   f"{freeze}")
         if request.disclosed_quantity > request.quantity:
             raise OrderError(400, "disclosed_quantity cannot exceed quantity")
-        return inst, product
+        return inst
 
     async def prepare(self, request: OrderRequest, *, squareoff: bool = False
                       ) -> PreparedOrder:
         """The adapter's price and wire request for a validated order (a MARKET or SL-M
-        order reads a quote: a read, so a failure leaves nothing in doubt)."""
+        order reads a quote: a read, so a failure leaves nothing in doubt). The adapter
+        refuses what its broker cannot take (OrderRefused: 400 with its words)."""
         try:
-            return await self.adapter.prepare_order(intent_of(request, closes_position=squareoff))
+            return await self.broker.prepare_order(intent_of(request, closes_position=squareoff))
         except BrokerFailure as exc:
             raise as_order_error(exc) from None
 
@@ -170,7 +177,6 @@ class OrderService:
         (a lost answer leaves the row in doubt: the caller settles it); on success the
         row stays in flight until the caller records the outcome (`_accepted`)."""
         self.reconciler.in_flight.add(entry.id)
-        self.reads.acting += 1
         try:
             try:
                 result = await operation()  # the adapter paces order actions
@@ -197,9 +203,6 @@ class OrderService:
         except BaseException:
             self.reconciler.in_flight.discard(entry.id)
             raise
-        finally:
-            self.reads.acting -= 1
-            self.reads.invalidate(_stale_after(entry.exchange))
 
     def _accepted(self, entry: JournalEntry, orderid: str, *, later: bool = False) -> None:
         """Record the broker's order id and release the row from `in_flight`.
@@ -243,17 +246,17 @@ class OrderService:
 
     async def place(self, request: OrderRequest, *, requested_by: str = "api",
                     group_id: int | None = None, squareoff: bool = False) -> PlacedOrder:
-        inst, _ = self.validate(request, squareoff=squareoff)
+        self.validate(request)
         await self.reconciler.ready()
         prepared = await self.prepare(request, squareoff=squareoff)
         entry = self.journal.record_intent(
-            kind="place", exchange=inst.breeze_exchange, requested_by=requested_by,
+            kind="place", exchange=request.exchange, requested_by=requested_by,
             strategy=request.strategy, group_id=group_id,
             openalgo_request={**asdict(request), "note": prepared.note},
             broker_request=dict(prepared.wire))
         tagged = replace(prepared, intent=replace(prepared.intent, tag=entry.tag))
         try:
-            placed = await self._send(entry, lambda: self.adapter.place_order(tagged))
+            placed = await self._send(entry, lambda: self.broker.place_order(tagged))
         except OutcomeUnknown:
             found = await self.reconciler.settle_quietly(entry)
             if found is not None:
@@ -261,7 +264,7 @@ class OrderService:
             raise OrderError(504, _lost_answer_message("order", entry.tag)) from None
         self.books.note_placed(placed.order_id, OrderLabel(
             request.strategy, request.symbol, request.exchange, request.product,
-            request.pricetype, prepared.note, inst.breeze_exchange))
+            request.pricetype, prepared.note))
         self._accepted(entry, placed.order_id, later=True)
         return PlacedOrder(placed.order_id, entry.id, prepared.note)
 
@@ -273,21 +276,23 @@ class OrderService:
         entry = self.journal.placement(orderid)
         if entry is not None:
             asked = entry.openalgo_request
-            try:
-                inst = self.instruments().get(str(asked.get("symbol")),
-                                              str(asked.get("exchange")))
-            except MasterContractUnavailable:
-                inst = None  # a cancel needs no instrument; a modify says why it does
-            return Target(orderid, entry.exchange, inst,
-                          str(entry.broker_request.get("product", "")),
-                          str(asked.get("action", "")).upper())
-        found = await self.books.find_row(orderid)
+            # Rows written before the broker port name the exchange in Breeze's code
+            # (NDX for CDS); the request always has OpenAlgo's.
+            exchange = str(asked.get("exchange") or entry.exchange)
+            return Target(orderid, exchange, self._instrument_or_none(
+                str(asked.get("symbol")), exchange), str(asked.get("action", "")).upper())
+        found = await self.books.find_order(orderid)
         if found is None:
             raise OrderError(404, f"Order {orderid} not found")
-        row, _ = found
-        inst = self.books._instrument(row)
-        product = (row.product_type or "cash").lower()
-        return Target(orderid, row.exchange_code, inst, product, (row.action or "").upper())
+        order, _ = found
+        return Target(orderid, order.exchange,
+                      self._instrument_or_none(order.symbol, order.exchange), str(order.side))
+
+    def _instrument_or_none(self, symbol: str, exchange: str) -> Any:
+        try:
+            return self.instruments().get(symbol, exchange)
+        except MasterContractUnavailable:
+            return None  # a cancel needs no instrument; a modify says why it does
 
     async def modify(self, orderid: str, request: OrderRequest, *,
                      requested_by: str = "api") -> str:
@@ -304,20 +309,17 @@ class OrderService:
             raise OrderError(400, f"Order {orderid} is a {target.action} of {inst.symbol} on "
                                   f"{inst.exchange}: symbol, exchange and action cannot be "
                                   "modified; cancel it and place a new order")
-        _, product = self.validate(request, squareoff=True)
-        if product != target.breeze_product:
-            raise OrderError(400, f"Order {orderid} was placed as Breeze product "
-                                  f"{target.breeze_product!r}; the product cannot be "
-                                  "modified; cancel it and place a new order")
+        self.validate(request)
         await self.reconciler.ready()
+        # The adapter refuses a product the order was not placed with (as it is sent).
         prepared = await self.prepare(request, squareoff=True)
         entry = self.journal.record_intent(
-            kind="modify", exchange=target.breeze_exchange, requested_by=requested_by,
+            kind="modify", exchange=target.exchange, requested_by=requested_by,
             strategy=request.strategy,
             openalgo_request={"orderid": orderid, **asdict(request), "note": prepared.note},
             broker_request={"order_id": orderid, **prepared.wire})
         try:
-            await self._send(entry, lambda: self.adapter.modify_order(orderid, prepared))
+            await self._send(entry, lambda: self.broker.modify_order(orderid, prepared))
         except OutcomeUnknown:
             raise OrderError(504, _lost_answer_message("modification", entry.tag)) from None
         self._accepted(entry, orderid)
@@ -328,12 +330,11 @@ class OrderService:
         target = target or await self.locate(orderid)
         await self.reconciler.ready()
         entry = self.journal.record_intent(
-            kind="cancel", exchange=target.breeze_exchange, requested_by=requested_by,
+            kind="cancel", exchange=target.exchange, requested_by=requested_by,
             strategy=strategy, openalgo_request={"orderid": orderid},
-            broker_request={"order_id": orderid, "exchange_code": target.breeze_exchange})
+            broker_request={"order_id": orderid, "exchange": target.exchange})
         try:
-            await self._send(entry, lambda: self.adapter.cancel_order(orderid,
-                                                                      target.breeze_exchange))
+            await self._send(entry, lambda: self.broker.cancel_order(orderid, target.exchange))
         except OutcomeUnknown:
             raise OrderError(504, _lost_answer_message("cancellation", entry.tag)) from None
         self._accepted(entry, orderid)
@@ -351,20 +352,6 @@ def _describe(entry: JournalEntry) -> str:
         what = f"order {asked.get('orderid', '')} {what}".strip()
     who = ", ".join(x for x in (entry.requested_by, entry.strategy) if x)
     return f"{entry.kind} {entry.tag} ({who}): {what}"
-
-
-def _stale_after(exchange: str) -> Callable[[Any], bool]:
-    """Cached reads an order action on `exchange` changes: that exchange's orders and
-    trades, positions, funds, holdings (not the other exchanges' lists)."""
-
-    def stale(key: Any) -> bool:
-        if not isinstance(key, tuple) or not key:
-            return False
-        if key[0] in ("orders", "trades"):
-            return len(key) > 1 and key[1] == exchange
-        return key[0] in ("positions", "funds", "holdings")
-
-    return stale
 
 
 __all__ = ["OrderError", "OrderRequest", "OrderService", "PlacedOrder", "Target"]

@@ -1,37 +1,33 @@
 """What the order services need from the rest of the platform, and how they fail.
 
-- `BrokerPort`: the connected broker, with every call admitted by the call budget
-  (`read` for reads, `act` for order actions, which keep priority);
-- `InstrumentLookup`: the live symbol index;
+The broker itself is `brokers.base.Broker`; besides it the services need
+
+- `InstrumentLookup`: the live symbol index (`TradableInstrument`: what the order path
+  checks of an instrument before the broker sees the order);
 - `OrderError`: an order action that did not happen, or whose outcome is not known yet,
   with the HTTP status and the message the client should see.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
-from ..brokers.icici import BreezeClient
-
-T = TypeVar("T")
+from ..domain.instruments import InstrumentType
 
 
-class BrokerPort(Protocol):
-    async def read(self, operation: Callable[[BreezeClient], Awaitable[T]], *,
-                   for_order: bool = False) -> T:
-        """A read; `for_order` when an order action waits for it (a quote for a MARKET
-        order) so it gets an order's priority in the budget."""
-        ...
+class TradableInstrument(Protocol):
+    """An instrument of the symbol index, as far as the order path looks at it."""
 
-    async def act(self, operation: Callable[[BreezeClient], Awaitable[T]]) -> T:
-        """An order action (place, modify, cancel)."""
-        ...
+    symbol: str
+    instrument_type: InstrumentType
+    lot_size: int
+    freeze_qty: int  # the exchange's largest quantity per order; 0 when unknown
 
-    def session(self) -> Hashable | None:
-        """Identifies the current broker session (None when there is none); it changes
-        on every connect, which is when unsettled journal rows are reconciled again."""
-        ...
+    @property
+    def exchange(self) -> Any: ...
+
+    @property
+    def is_index(self) -> bool: ...
 
 
 class InstrumentLookup(Protocol):
@@ -39,9 +35,6 @@ class InstrumentLookup(Protocol):
     services ask for the current one every time."""
 
     def get(self, symbol: str, exchange: str) -> Any: ...
-
-    def by_breeze(self, stock_code: str, exchange_code: str, product: str,
-                  expiry: Any = None, strike: Any = None, right: str | None = None) -> Any: ...
 
 
 class OrderError(Exception):
@@ -55,4 +48,4 @@ class OrderError(Exception):
         self.extra = extra
 
 
-__all__ = ["BrokerPort", "InstrumentLookup", "OrderError"]
+__all__ = ["InstrumentLookup", "OrderError", "TradableInstrument"]

@@ -1,9 +1,10 @@
-"""Settling journal rows whose outcome is unknown, against Breeze's order list.
+"""Settling journal rows whose outcome is unknown, against the broker's order list.
 
 A row is unsettled while it is `pending` (committed, answer not yet recorded — or the
-process died in between) or `in_doubt` (sent, answer lost or unreadable). Breeze has no
-idempotency key, so such a row is never sent again: its tag (`user_remark`) is looked
-for in the broker's order list instead.
+process died in between) or `in_doubt` (sent, answer lost or unreadable). Brokers have
+no idempotency key (Breeze has none), so such a row is never sent again: its tag (which
+the adapter sends with the order; ICICI: `user_remark`) is looked for in the broker's
+order list of the row's exchange, from the day it was written through today.
 
 - Before the first order action of a broker session (after a start or a reconnect)
   every unsettled row not in flight right now is settled: found → accepted, not in the
@@ -17,19 +18,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from datetime import date, datetime
-from typing import Any
 
 from ..access.broker import BrokerUnavailable
 from ..background import stop_tasks
-from ..brokers.icici import BreezeError
-from ..brokers.icici.budget import BudgetExhausted
-from ..brokers.icici.mapping import openalgo_status
+from ..brokers.base import Broker, BrokerFailure
+from ..domain.orders import BrokerOrder, OrderStatus
 from ..domain.values import IST
-from .books import Books
 from .journal import JournalEntry, JournalState, OrderJournal
-from .ports import BrokerPort, OrderError
+from .ports import OrderError
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +40,16 @@ def _ist_day(moment: datetime) -> date:
     return moment.astimezone(IST).date()
 
 
+def _now_ist() -> datetime:
+    return datetime.now(IST)
+
+
 class Reconciler:
-    def __init__(self, broker: BrokerPort, journal: OrderJournal, books: Books) -> None:
+    def __init__(self, broker: Broker, journal: OrderJournal, *,
+                 clock: Callable[[], datetime] = _now_ist) -> None:
         self.broker = broker
         self.journal = journal
-        self.books = books
+        self.clock = clock
         #: Journal ids being sent right now by this process: never settled under them.
         self.in_flight: set[int] = set()
         self._ready_for: Hashable | object = _NOT_READY
@@ -71,7 +74,7 @@ class Reconciler:
                 report = await self.reconcile(at_startup=True)
             except (BrokerUnavailable, OrderError):
                 raise
-            except (BreezeError, BudgetExhausted) as exc:
+            except BrokerFailure as exc:
                 raise OrderError(503, "Orders are held until the journal's unsettled orders "
                                       "are checked against ICICI's order book, and that check "
                                       f"failed: {exc}. Try again shortly.") from None
@@ -81,11 +84,9 @@ class Reconciler:
 
     # -- settling ---------------------------------------------------------------------
 
-    async def _orders(self, exchange: str, since: date) -> list[Any]:
-        today = datetime.now(IST).date()
-        if since >= today:
-            return await self.books.order_list(exchange, max_age=0.0)
-        return await self.broker.read(lambda c: c.get_order_list(exchange, since, today))
+    async def _orders(self, exchange: str, since: date) -> list[BrokerOrder]:
+        """The exchange's orders from `since` through today, read now."""
+        return await self.broker.orders(since, exchange=exchange, max_age=0.0)
 
     async def settle_quietly(self, entry: JournalEntry) -> str | None:
         """One look for a placement whose answer was just lost; None when it is not
@@ -95,38 +96,38 @@ class Reconciler:
         except Exception as exc:
             log.warning("could not look for journal %s yet: %s", entry.tag, exc)
             return None
-        for row in rows:
-            if row.user_remark == entry.tag:
-                self.journal.accepted(entry.id, row.order_id, "found by reconciliation")
-                log.info("journal %s reconciled: broker order %s", entry.tag, row.order_id)
-                return str(row.order_id)
+        for order in rows:
+            if order.tag == entry.tag:
+                self.journal.accepted(entry.id, order.order_id, "found by reconciliation")
+                log.info("journal %s reconciled: broker order %s", entry.tag, order.order_id)
+                return order.order_id
         return None
 
     async def reconcile(self, *, at_startup: bool = False) -> dict[str, int]:
         """Settle unsettled rows. At start-up every row not in flight; later only rows
         in doubt (a pending row is being sent right now)."""
         report = {"accepted": 0, "not_placed": 0, "still_in_doubt": 0}
-        now = datetime.now(IST)
+        now = self.clock()
         entries = [e for e in self.journal.unsettled() if e.id not in self.in_flight and (
             at_startup or e.state is JournalState.IN_DOUBT)]
-        lists: dict[tuple[str, date], list[Any]] = {}
+        lists: dict[tuple[str, date], list[BrokerOrder]] = {}
         for entry in entries:
             key = (entry.exchange, _ist_day(entry.created_at))
             if key not in lists:
                 lists[key] = await self._orders(*key)
             rows = lists[key]
             if entry.kind == "place":
-                match = next((r for r in rows if r.user_remark == entry.tag), None)
+                match = next((o for o in rows if o.tag == entry.tag), None)
                 if match is not None:
                     self.journal.accepted(entry.id, match.order_id, "found by reconciliation")
                     report["accepted"] += 1
                     continue
-                reason = "not in ICICI's order list"
+                reason = "not in the broker's order list"
             else:
                 orderid = str(entry.broker_request.get("order_id", ""))
-                row = next((r for r in rows if r.order_id == orderid), None)
-                status = openalgo_status(row.status, row.order_type) if row else ""
-                if entry.kind == "cancel" and status == "cancelled":
+                order = next((o for o in rows if o.order_id == orderid), None)
+                status = str(order.status) if order else ""
+                if entry.kind == "cancel" and status == OrderStatus.CANCELLED:
                     self.journal.accepted(entry.id, orderid, "found cancelled by reconciliation")
                     report["accepted"] += 1
                     continue
@@ -160,7 +161,7 @@ class Reconciler:
             self._wake.clear()
             try:
                 await self._tick()
-            except (BrokerUnavailable, BreezeError, BudgetExhausted, OrderError) as exc:
+            except (BrokerUnavailable, BrokerFailure, OrderError) as exc:
                 log.debug("reconciliation deferred: %s", exc)
             except Exception:
                 log.exception("reconciliation failed")

@@ -4,7 +4,8 @@ Everything Breeze-shaped stays here: stock codes and Breeze products (through th
 symbol index the wiring hands in), the aggressive-limit rule for MARKET and SL-M
 (`mapping.decide_price`; its note comes back in `PreparedOrder.note`), rupee strings,
 IST timestamps, the `user_remark` tag, and the call budget, the order pacer and the
-shared read cache. What leaves is domain types and `brokers.base` failures.
+shared read cache (an order action marks the lists it changes as stale). The account's
+lists are read in `books.py`. What leaves is domain types and `brokers.base` failures.
 """
 
 from __future__ import annotations
@@ -23,38 +24,29 @@ from ...domain.orders import (
     MarginResult,
     OrderAck,
     OrderIntent,
-    OrderStatus,
     Position,
     PreparedOrder,
     PriceType,
-    Product,
-    Side,
     Trade,
 )
 from ..base import BrokerFailure, NotSent, OrderRefused
-from .budget import BudgetExhausted, OrderPacer, SharedReads
+from .books import IciciBooks, breeze_exchange, stale_after
+from .budget import BudgetExhausted, CallBudget, OrderPacer, SharedReads
 from .client import BreezeClient
 from .errors import BreezeError
 from .failures import action_failure, read_failure
-from .formats import IST, parse_response_datetime
-from .funds import equity_cash
+from .formats import IST
 from .mapping import (
-    PRICE_TYPE_OF_BREEZE,
-    PRODUCT_OF_BREEZE,
     MappingError,
     TradableInstrument,
     breeze_product,
     decide_price,
-    filled_quantity,
-    openalgo_status,
     place_order_fields,
 )
 from .market_reads import HISTORY_PAGE, MarketReads
-from .schemas import BreezeOrder, BreezeQuote
+from .schemas import BreezeQuote
 
 T = TypeVar("T")
-BREEZE_EXCHANGES = ("NSE", "BSE", "NFO", "BFO", "NDX", "MCX")
-BREEZE_EXCHANGE_OF = {"CDS": "NDX"}  # every other tradable OpenAlgo exchange keeps its code
 QUOTE_TTL = 1.0  # seconds a quote is shared by concurrent callers
 ZERO = Decimal(0)
 
@@ -81,42 +73,42 @@ class Contracts(Protocol):
                   expiry: Any = None, strike: Any = None, right: str | None = None) -> Any: ...
 
 
-def _side(text: str | None) -> Side:
-    return Side.SELL if (text or "").strip().lower() == "sell" else Side.BUY
-
-
-def _product(text: str | None) -> Product:
-    return Product(PRODUCT_OF_BREEZE.get((text or "").lower(), "CNC"))
-
-
-def _instant(text: str | None) -> dt.datetime | None:
-    """Breeze's IST wall-clock text as a UTC instant (None when absent or unreadable)."""
-    if not text:
-        return None
-    try:
-        stamp = parse_response_datetime(text)
-    except ValueError:
-        return None
-    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=IST)).astimezone(dt.UTC)
+def _now_ist() -> dt.datetime:
+    return dt.datetime.now(IST)
 
 
 class IciciBroker:
-    """One ICICI Direct account (or the simulator playing it) as a `Broker`."""
+    """One ICICI Direct account (or the simulator playing it) as a `Broker`.
+
+    `budget` (the one `calls` admits through) sets how often polled lists are read;
+    `clock` says what day it is in India (the day Breeze's order lists are asked for).
+    """
 
     history_page_size = HISTORY_PAGE
 
     def __init__(self, calls: BreezeCalls, contracts: Callable[[], Contracts], *,
                  name: str = "icici", connected: Callable[[], bool] | None = None,
                  pacer: OrderPacer | None = None, reads: SharedReads | None = None,
-                 equity_mis_as_cash: bool = False) -> None:
+                 budget: CallBudget | None = None, equity_mis_as_cash: bool = False,
+                 clock: Callable[[], dt.datetime] = _now_ist) -> None:
         self.name = name
         self.calls = calls
         self.contracts = contracts
         self.pacer = pacer or OrderPacer()
         self.reads = reads or SharedReads()
         self.equity_mis_as_cash = equity_mis_as_cash
+        self.clock = clock
         self._connected = connected
         self.market = MarketReads(calls, contracts, self.reads)
+        self.books = IciciBooks(self._read, self._named, lambda: self.contracts(),
+                                self.reads, budget, self.today)
+        # Breeze products of the orders placed by this process today, by order id: what
+        # a modification is checked against without reading the order list.
+        self._products: tuple[dt.date, dict[str, str]] = (self.today(), {})
+
+    def today(self) -> dt.date:
+        """The IST day (Breeze's trading day) by the clock."""
+        return self.clock().astimezone(IST).date()
 
     # -- session ---------------------------------------------------------------------
 
@@ -150,12 +142,18 @@ class IciciBroker:
             return row.stock_code, exchange_code
         return inst.symbol, str(inst.exchange)
 
-    async def _read(self, key: Hashable, ttl: float,
+    async def _read(self, key: Hashable | None, ttl: float | Callable[[T], float],
                     operation: Callable[[BreezeClient], Awaitable[T]], what: str, *,
-                    consequence: str = "", for_order: bool = False) -> T:
+                    consequence: str = "", for_order: bool = False,
+                    max_age: float | None = None) -> T:
+        """One budgeted read, shared with every caller asking for `key` at the same time
+        and cached for `ttl` (`key` None: read now, not kept)."""
         try:
+            if key is None:
+                return await self.calls.read(operation, for_order=for_order)
             return await self.reads.get(
-                key, ttl, lambda: self.calls.read(operation, for_order=for_order))
+                key, ttl, lambda: self.calls.read(operation, for_order=for_order),
+                max_age=max_age)
         except BreezeError as exc:
             raise read_failure(exc, what, consequence) from None
         except BudgetExhausted as exc:
@@ -208,7 +206,12 @@ class IciciBroker:
             fields["lots"] = str(intent.quantity // inst.lot_size)
         return PreparedOrder(intent, decision.price, decision.trigger, decision.note, fields)
 
-    async def _act(self, operation: Callable[[BreezeClient], Awaitable[T]], what: str) -> T:
+    async def _act(self, operation: Callable[[BreezeClient], Awaitable[T]], what: str,
+                   exchange: str) -> T:
+        """One order action on (Breeze) `exchange`: paced, sent once. Afterwards the
+        lists it changes are stale; while actions are in flight (`acting`, a burst)
+        polled lists catch up at most once a second."""
+        self.reads.acting += 1
         try:
             async with self.pacer.slot():
                 return await self.calls.act(operation)
@@ -217,18 +220,42 @@ class IciciBroker:
         except BudgetExhausted as exc:
             raise NotSent(exc.message, status=429, retry_after=int(exc.retry_after) + 1,
                           broker_message=f"not sent: {exc}") from None
+        finally:
+            self.reads.acting -= 1
+            self.reads.invalidate(stale_after(exchange))
+            self.books.acted_on(exchange)
+
+    def _placed_products(self) -> dict[str, str]:
+        today = self.today()
+        if self._products[0] != today:  # yesterday's orders are gone from Breeze's lists
+            self._products = (today, {})
+        return self._products[1]
 
     async def place_order(self, order: PreparedOrder) -> OrderAck:
         fields: dict[str, Any] = dict(order.wire)
         fields["user_remark"] = order.intent.tag
-        placed = await self._act(lambda c: c.place_order(**fields), "order")
+        placed = await self._act(lambda c: c.place_order(**fields), "order",
+                                 str(fields["exchange_code"]))
+        self._placed_products()[placed.order_id] = str(fields["product"])
         return OrderAck(placed.order_id, order.note)
 
     async def _exchange_of(self, order_id: str) -> str:
-        for row in await self._order_rows():
+        for row in await self.books.order_rows():
             if row.order_id == order_id:
                 return str(row.exchange_code)
         raise OrderRefused(f"Order {order_id} not found", status=404)
+
+    async def _product_of(self, order_id: str, exchange: str) -> str | None:
+        """The Breeze product an order was placed with: remembered when placed here
+        today, else from its exchange's order list (None when not listed)."""
+        product = self._placed_products().get(order_id)
+        if product is not None:
+            return product
+        for max_age in (None, 0.0):
+            for row in await self.books.order_rows(exchange=exchange, max_age=max_age):
+                if row.order_id == order_id:
+                    return (row.product_type or "cash").lower()
+        return None
 
     @staticmethod
     def modify_fields(order: PreparedOrder) -> dict[str, Any]:
@@ -243,107 +270,49 @@ class IciciBroker:
         return changes
 
     async def modify_order(self, order_id: str, change: PreparedOrder) -> OrderAck:
+        """Refused before sending when the change would need another Breeze product
+        (Breeze keeps an order's product; OpenAlgo products that map to the same one,
+        such as MIS and NRML on a future, are the same order)."""
         exchange = str(change.wire["exchange_code"])
+        placed_as = await self._product_of(order_id, exchange)
+        if placed_as is not None and placed_as != change.wire["product"]:
+            raise OrderRefused(f"Order {order_id} was placed as Breeze product {placed_as!r}; "
+                               "the product cannot be modified; cancel it and place a new "
+                               "order")
         changes = self.modify_fields(change)
-        await self._act(lambda c: c.modify_order(exchange, order_id, **changes), "modification")
+        await self._act(lambda c: c.modify_order(exchange, order_id, **changes),
+                        "modification", exchange)
         return OrderAck(order_id, change.note)
 
     async def cancel_order(self, order_id: str, exchange: str) -> OrderAck:
         """`exchange` is the order's OpenAlgo exchange, or "" to look it up."""
-        breeze_exchange = (BREEZE_EXCHANGE_OF.get(exchange, exchange) if exchange
-                           else await self._exchange_of(order_id))
-        await self._act(lambda c: c.cancel_order(breeze_exchange, order_id), "cancellation")
+        code = breeze_exchange(exchange) if exchange else await self._exchange_of(order_id)
+        await self._act(lambda c: c.cancel_order(code, order_id), "cancellation", code)
         return OrderAck(order_id)
 
-    async def _todays_rows(self, kind: str, fetch: Callable[[Any, str, dt.date], Any]
-                           ) -> list[Any]:
-        """Today's `kind` list (orders or trades) on every exchange, read at once: Breeze
-        lists one exchange a call."""
-        day = dt.datetime.now(IST).date()
-
-        async def one(exchange: str) -> list[Any]:
-            return await self._read((kind, exchange), QUOTE_TTL,
-                                    lambda c: fetch(c, exchange, day),
-                                    f"the {exchange} {kind[:-1]} list")
-
-        batches = await asyncio.gather(*(one(e) for e in BREEZE_EXCHANGES))
-        return [row for batch in batches for row in batch or []]
-
-    async def _order_rows(self) -> list[BreezeOrder]:
-        return await self._todays_rows(
-            "orders", lambda c, exchange, day: c.get_order_list(exchange, day, day))
-
-    def _order(self, row: BreezeOrder) -> BrokerOrder:
-        symbol, exchange = self._named(row)
-        state = openalgo_status(row.status, row.order_type)
-        status = OrderStatus(state)
-        quantity = int(row.quantity or 0)
-        filled = filled_quantity(state, quantity, int(row.pending_quantity or 0),
-                                 int(row.cancelled_quantity or 0))
-        price_type = PriceType(PRICE_TYPE_OF_BREEZE.get((row.order_type or "").lower(),
-                                                        "LIMIT"))
-        return BrokerOrder(
-            row.order_id, symbol, exchange, _side(row.action), quantity, filled, price_type,
-            _product(row.product_type), row.price or ZERO, row.stoploss or ZERO,
-            row.average_price or ZERO, status, _instant(row.order_datetime),
-            row.user_remark or "")
-
-    async def orders(self) -> list[BrokerOrder]:
-        return [self._order(row) for row in await self._order_rows()]
+    async def orders(self, since: dt.date | None = None, *, exchange: str | None = None,
+                     max_age: float | None = None) -> list[BrokerOrder]:
+        return await self.books.orders(since, exchange=exchange, max_age=max_age)
 
     async def order(self, order_id: str, exchange: str) -> BrokerOrder | None:
-        for row in await self._order_rows():
+        for row in await self.books.order_rows(exchange=exchange or None):
             if row.order_id == order_id:
-                return self._order(row)
+                return self.books.order(row)
         return None
 
     async def trades(self) -> list[Trade]:
-        rows = await self._todays_rows(
-            "trades", lambda c, exchange, day: c.get_trade_list(exchange, day, day))
-        trades = []
-        for row in rows:
-            symbol, exchange = self._named(row)
-            trades.append(Trade(row.order_id, symbol, exchange, _side(row.action),
-                                int(row.quantity or 0), row.average_cost or ZERO,
-                                _product(row.product_type), _instant(row.trade_date)))
-        return trades
+        return await self.books.trades()
 
     # -- account ---------------------------------------------------------------------
 
-    async def positions(self) -> list[Position]:
-        rows = await self._read(("positions",), QUOTE_TTL,
-                                lambda c: c.get_portfolio_positions(), "the positions")
-        positions = []
-        for row in rows or []:
-            symbol, exchange = self._named(row)
-            size = int(row.quantity or 0)
-            action = (row.action or "").lower()
-            net = size if action == "buy" else -size if action == "sell" else 0
-            average = (row.average_price or ZERO) if net else ZERO
-            ltp = row.ltp or ZERO
-            unrealised = (ltp - average) * net if net and ltp else ZERO
-            positions.append(Position(symbol, exchange, _product(row.product_type), net,
-                                      average, ltp,
-                                      row.pnl if row.pnl is not None else unrealised))
-        return positions
+    async def positions(self, *, max_age: float | None = None) -> list[Position]:
+        return await self.books.positions(max_age=max_age)
 
     async def holdings(self) -> list[Holding]:
-        rows = await self._read(("holdings",), QUOTE_TTL,
-                                lambda c: c.get_portfolio_holdings("NSE"), "the holdings")
-        holdings = []
-        for row in rows or []:
-            symbol, exchange = self._named(row, "NSE")
-            quantity = int(row.quantity or 0)
-            average = row.average_price or ZERO
-            ltp = row.current_market_price or ZERO
-            holdings.append(Holding(symbol, exchange, quantity, average, ltp,
-                                    (ltp - average) * quantity))
-        return holdings
+        return await self.books.holdings()
 
     async def funds(self) -> Funds:
-        answer = await self._read(("funds",), QUOTE_TTL, lambda c: c.get_funds(), "the funds")
-        available, blocked = equity_cash(answer)
-        return Funds(available, blocked)
+        return await self.books.funds()
 
     async def margin(self, orders: Sequence[OrderIntent]) -> MarginResult:
         """ICICI's margin calculator, one call per Breeze exchange. A leg without a

@@ -274,11 +274,13 @@ class SharedReads:
             return False
         return started >= self._dirty.get(key, float("-inf"))
 
-    async def get(self, key: Hashable, ttl: float, fetch: Callable[[], Awaitable[T]], *,
-                  max_age: float | None = None) -> T:
+    async def get(self, key: Hashable, ttl: float | Callable[[T], float],
+                  fetch: Callable[[], Awaitable[T]], *, max_age: float | None = None) -> T:
         """The value of `key`: cached for `ttl` seconds, else fetched once for everyone
-        asking. `max_age` asks for a value read at most that long ago, whatever the
-        TTL, and never a stale one (0: read now, e.g. positions before a smart order)."""
+        asking. `ttl` may be a function of the value read (an exchange's order list is
+        read again sooner once it has orders). `max_age` asks for a value read at most
+        that long ago, whatever the TTL, and never a stale one (0: read now, e.g.
+        positions before a smart order)."""
         now = self._clock()
         cached = self._values.get(key)
         if cached is not None:
@@ -299,7 +301,8 @@ class SharedReads:
             self._caught_up[key] = now
         return await self._fetch(key, ttl, fetch, now, cached, max_age)
 
-    async def _fetch(self, key: Hashable, ttl: float, fetch: Callable[[], Awaitable[T]],
+    async def _fetch(self, key: Hashable, ttl: float | Callable[[T], float],
+                     fetch: Callable[[], Awaitable[T]],
                      now: float, cached: tuple[float, float, Any] | None,
                      max_age: float | None) -> T:
         flight = _Flight(now, asyncio.get_running_loop().create_future())
@@ -322,7 +325,8 @@ class SharedReads:
         else:
             current = self._values.get(key)
             if current is None or current[0] <= now:  # never replace a newer answer
-                self._values[key] = (now, self._clock() + ttl, value)
+                seconds = ttl(value) if callable(ttl) else ttl
+                self._values[key] = (now, self._clock() + seconds, value)
             flight.future.set_result(value)
             return value
         finally:
