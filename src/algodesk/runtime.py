@@ -22,8 +22,10 @@ from .access.ratelimit import FailureLimiter
 from .access.secretbox import SecretBox
 from .access.users import UserStore
 from .access.web_sessions import WebSessions
+from .brokers.base import Feed
 from .brokers.icici.adapter import IciciBroker
 from .brokers.icici.budget import OrderPacer, SharedReads
+from .brokers.icici.feed import FeedTimings, IciciFeed, StreamCredentials
 from .brokers.icici.gateway import BrokerGateway
 from .config import Settings
 from .demo import DemoSimulator, demo_settings, load_or_create_credentials
@@ -65,6 +67,8 @@ class Runtime:
     trading: Trading
     #: Quotes, history (and its candle store), options, the trading calendar.
     market: MarketDesk
+    #: The broker's live streams (ticks, depth, order events), joined on demand.
+    feed: Feed | None = None
     services: list[Service] = field(default_factory=list)
 
     @property
@@ -98,6 +102,14 @@ def redirect_url_problem(settings: Settings) -> str | None:
         "(https://api.icicidirect.com/apiuser/home) - or change HOST/PORT to match the "
         "registered URL."
     )
+
+
+def stream_credentials(broker: BrokerConnection) -> StreamCredentials | None:
+    """The live session's socket auth, or None without a usable session."""
+    if broker.session_started() is None:
+        return None
+    user_id, key = broker.client.user_id, broker.client.session_key
+    return StreamCredentials(user_id, key) if user_id and key else None
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -147,11 +159,18 @@ def build_runtime(settings: Settings) -> Runtime:
             instruments=lambda: instruments.index, data_dir=data_dir, orders=trading.orders,
             splitter=trading.composite, interest_rate_percent=settings.options_interest_rate),
     )
+    feed = IciciFeed(livestream_url=settings.breeze_livestream_url,
+                     livefeeds_url=settings.breeze_livefeeds_url,
+                     credentials=lambda: stream_credentials(broker),
+                     contracts=lambda: instruments.index, name=broker.broker_name,
+                     timings=FeedTimings(watchdog_seconds=settings.feed_watchdog_seconds))
+    runtime.feed = feed
     if demo is not None:
         runtime.services.append(demo)
     runtime.services.append(broker)
     runtime.services.append(instruments)
     runtime.services.append(trading)  # reconciles the journal once the broker is there
+    runtime.services.append(feed)  # idle until something subscribes
     return runtime
 
 

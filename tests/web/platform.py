@@ -44,6 +44,10 @@ def simulator_env(sim: SimulatorProcess) -> dict[str, str]:
         "BREEZE_HISTORY_URL": sim.history_url,
         "BREEZE_LOGIN_URL": sim.login_url,
         "SECURITY_MASTER_URL": sim.security_master_url,
+        # ICICI's three stream hosts are one socket.io server on the simulator's port.
+        "BREEZE_LIVESTREAM_URL": sim.base_url,
+        "BREEZE_LIVEFEEDS_URL": sim.base_url,
+        "BREEZE_OHLCV_URL": sim.base_url,
     }
 
 
