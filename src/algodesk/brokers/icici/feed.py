@@ -316,7 +316,7 @@ class _Link:
         self.watched = watched  # tick stream: joins tokens, and the watchdog looks at it
         self.client_events: dict[str, Callable[[Any], None]] = {}
         self.status = "idle"
-        self.detail = "nothing subscribed"
+        self.detail = self._idle_detail()
         self.connected = False
         self._task: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
@@ -359,6 +359,9 @@ class _Link:
                 await self._task
             self._task = None
 
+    def _idle_detail(self) -> str:
+        return "nothing subscribed" if self.watched else "nobody watches orders"
+
     def _needed(self) -> bool:
         return bool(self.feed.wanted_tokens()) if self.watched else self.feed.watching_orders()
 
@@ -379,7 +382,7 @@ class _Link:
         silent_drops = 0  # connections in a row the watchdog dropped
         while True:
             if not self._needed():
-                self._set("idle", "nothing subscribed" if self.watched else "nobody watches orders")
+                self._set("idle", self._idle_detail())
                 await self._wait(60.0)
                 continue
             credentials = self.feed.credentials()
