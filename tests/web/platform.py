@@ -77,7 +77,9 @@ class PlatformProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("BROKER_", "BREEZE_", "REDIRECT_URL"))}
+        # The WebSocket feed's port too: 8765 may be another platform's on this machine.
         env.update({"HOST": "127.0.0.1", "PORT": str(self.port), "DATA_DIR": "data",
+                    "WEBSOCKET_PORT": str(free_port()),
                     "PYTHONUNBUFFERED": "1", "BROKER_SESSION_EXPIRY": daily_time_away(),
                     "MIS_SQUAREOFF_TIME": daily_time_away(), **self.env})
         with self.output_path.open("ab") as out:
