@@ -84,6 +84,11 @@ def test_ticks_resume_after_every_broker_socket_is_dropped(
     got += frames_for(sock, 1.5)
     assert_once_and_in_order(got)
     assert "feed livestream: reconnecting" in feed_desk.platform.output()
+    # /ping tells what happened and how the feed is now.
+    feed = feed_desk.post("ping", {}).json()["data"]["feed"]
+    assert feed["status"] == "connected" and feed["connected"] is True
+    assert feed["reconnects_today"] >= 1 and feed["subscriptions"] >= 2
+    assert feed["ticks_per_second"] > 0 and 0 <= feed["last_tick_age_seconds"] < 5
 
 
 def test_ticks_resume_after_the_session_expires_and_the_trader_logs_in(
