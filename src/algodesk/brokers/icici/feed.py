@@ -392,7 +392,11 @@ class _Link:
                 continue
             if not failures:
                 self._set("connecting", f"to {self.url}")
-            outcome = await self._session(credentials, silent_drops, again=failures > 0)
+            try:
+                outcome = await self._session(credentials, silent_drops, again=failures > 0)
+            except Exception as exc:  # a bug or a library surprise must not end the feed
+                log.exception("feed %s: the connection failed unexpectedly", self.name)
+                outcome = _Outcome(reason=f"unexpected error: {exc}")
             silent_drops = silent_drops + 1 if outcome.stalled else (
                 0 if outcome.heard else silent_drops)
             if outcome.planned:
@@ -450,9 +454,9 @@ class _Link:
         finally:
             self.connected = False
             with contextlib.suppress(Exception):
-                await client.disconnect()
-            with contextlib.suppress(Exception):
                 await client.shutdown()
+            with contextlib.suppress(Exception):
+                await client.eio.disconnect(abort=True)  # also closes its HTTP session
 
     async def _serve(self, client: socketio.AsyncClient, credentials: StreamCredentials,
                      lost: asyncio.Event, outcome: _Outcome, silent_drops: int) -> None:
@@ -478,13 +482,17 @@ class _Link:
             if self.watched:
                 wanted = self.feed.wanted_tokens()
                 add, drop = sorted(wanted - joined), sorted(joined - wanted)
-                if add:
-                    await client.emit("join", add)
-                    joined.update(add)
-                    quiet_since = time.monotonic()
-                if drop:
-                    await client.emit("leave", drop)
-                    joined.difference_update(drop)
+                try:
+                    if add:
+                        await client.emit("join", add)
+                        joined.update(add)
+                        quiet_since = time.monotonic()
+                    if drop:
+                        await client.emit("leave", drop)
+                        joined.difference_update(drop)
+                except socketio.exceptions.SocketIOError:
+                    outcome.reason = "the connection was lost while joining"
+                    return
                 heard = self._last_heard
                 outcome.heard = outcome.heard or heard > 0
                 if joined and time.monotonic() - max(heard, quiet_since) > patience:
