@@ -8,15 +8,17 @@ from decimal import Decimal
 
 from .market import DepthLevel
 from .orders import OrderStatus
-from .values import money, utc
+from .values import UTC, money, utc
 
 _HUNDRED = Decimal(100)
 
 
 def _exact(obj: object, *names: str) -> None:
+    # A feed builds thousands of these a second, nearly always from Decimals already:
+    # only the others are converted (or refused, for floats).
     for name in names:
         value = getattr(obj, name)
-        if value is not None:
+        if value is not None and type(value) is not Decimal:
             object.__setattr__(obj, name, money(value))
 
 
@@ -51,7 +53,8 @@ class Tick:
     def __post_init__(self) -> None:
         _exact(self, "last_price", "average_price", "open", "high", "low", "previous_close",
                "bid", "ask", "upper_circuit", "lower_circuit")
-        object.__setattr__(self, "at", utc(self.at))
+        if self.at.tzinfo is not UTC:
+            object.__setattr__(self, "at", utc(self.at))
 
     @property
     def change(self) -> Decimal | None:

@@ -12,6 +12,7 @@ numbers, given the OpenAlgo symbol and exchange to stamp on the result.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -64,16 +65,29 @@ def layout(frame: Any) -> Layout | None:
 # -- values -----------------------------------------------------------------------------
 
 
+_PRICES: dict[float, Decimal] = {}  # prices repeat tick after tick: read each once
+_PRICES_KEPT = 65_536
+
+
 def price(value: Any) -> Decimal | None:
     """A price as sent (a JSON number or numeric text) as an exact Decimal; None for the
     empty values Breeze uses (`null`, `""`, `"*"`)."""
+    if type(value) is float:  # the common case, ten times a tick
+        found = _PRICES.get(value)
+        if found is None:
+            if not math.isfinite(value):
+                raise StreamFormatError(f"not a price: {value!r}")
+            if len(_PRICES) >= _PRICES_KEPT:
+                _PRICES.clear()
+            # repr() of a float is its shortest round-trip text: 1233.05, not 1233.0499...
+            found = _PRICES[value] = Decimal(repr(value))
+        return found
     if value is None or value == "" or value == "*":
         return None
     if isinstance(value, bool):
         raise StreamFormatError(f"not a price: {value!r}")
     try:
-        # str() of a float is its shortest round-trip text: 1233.05, not 1233.0499...
-        found = Decimal(value) if isinstance(value, (int, str)) else Decimal(str(value))
+        found = Decimal(value) if isinstance(value, (int, str)) else Decimal(repr(value))
     except (InvalidOperation, ValueError, TypeError):
         raise StreamFormatError(f"not a price: {value!r}") from None
     if not found.is_finite():
