@@ -21,6 +21,7 @@ from algodesk.brokers.icici.stream_parsing import (
     tick_order,
 )
 from algodesk.domain.orders import OrderStatus
+from algodesk.domain.stream import Tick
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
@@ -179,3 +180,14 @@ def test_a_tick_is_news_only_after_the_last_one_delivered() -> None:
     fewer = list(first)
     fewer[12] = 3400  # same second, less volume: an earlier trade arriving late
     assert not is_newer(tick_order(fewer, Layout.CASH), fewer, last)
+
+
+def test_a_tick_keeps_money_exact_and_time_aware() -> None:
+    at = dt.datetime(2026, 12, 7, 9, 15, tzinfo=IST)
+    tick = Tick("SBIN", "NSE", "812.35", 1, 1, at, previous_close=Decimal("800"))  # type: ignore[arg-type]
+    assert tick.last_price == Decimal("812.35") and tick.at.tzinfo is dt.UTC
+    assert tick.change_percent == Decimal("1.54375")
+    with pytest.raises(TypeError, match="float"):
+        Tick("SBIN", "NSE", Decimal(1), 1, 1, at, open=812.35)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="no time zone"):
+        Tick("SBIN", "NSE", Decimal(1), 1, 1, at.replace(tzinfo=None))
