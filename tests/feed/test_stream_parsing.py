@@ -14,7 +14,6 @@ from algodesk.brokers.icici.stream_parsing import (
     TickOrder,
     is_newer,
     layout,
-    mcx_depth,
     parse_depth,
     parse_order_notification,
     parse_tick,
@@ -122,9 +121,6 @@ def test_mcx_prices_are_paise() -> None:
                                                          Decimal("2688"))
     assert (tick.volume, tick.open_interest, tick.bid, tick.ask) == (
         900, 12345, Decimal("2689"), Decimal("2690"))
-    book = mcx_depth(frame, "GOLD", "MCX")
-    assert (book.bids[1].price, book.bids[1].quantity, book.asks[4].price) == (
-        Decimal("2688"), 6, Decimal("2694"))
 
 
 def test_a_derivative_order_notification() -> None:

@@ -42,7 +42,6 @@ from .stream_parsing import (
     is_newer,
     is_order_notification,
     layout,
-    mcx_depth,
     order_event,
     parse_depth,
     parse_order_notification,
@@ -87,15 +86,6 @@ class FeedTimings:
     watchdog_max_seconds: float = 480.0
 
 
-@dataclass(slots=True)
-class _Joined:
-    """One stream token and the instruments that want it (NSE cash and NFO share
-    prefix 4, so one token text can stand for two instruments)."""
-
-    instruments: dict[tuple[str, str], bool] = field(default_factory=dict)  # -> derivative
-    count: int = 0
-
-
 class IciciFeed:
     """The live feed of one ICICI account."""
 
@@ -108,8 +98,11 @@ class IciciFeed:
         self._contracts = contracts
         self.timings = timings
         self._listeners: list[FeedListener] = []
-        self._wants: dict[tuple[str, str, FeedLevel], tuple[str, int]] = {}  # -> (text, n)
-        self._tokens: dict[str, _Joined] = {}
+        # (symbol, exchange, level) -> (stream token, how many want it)
+        self._wants: dict[tuple[str, str, FeedLevel], tuple[str, int]] = {}
+        # stream token -> the instruments wanting it, and whether each is a derivative:
+        # NSE cash and NFO share prefix 4, so one token can stand for two instruments.
+        self._tokens: dict[str, dict[tuple[str, str], bool]] = {}
         self._order_watchers = 0
         self._last_tick: dict[tuple[str, str], tuple[TickOrder, list[Any]]] = {}
         self._last_depth: dict[tuple[str, str], tuple[TickOrder, list[Any]]] = {}
@@ -151,15 +144,11 @@ class IciciFeed:
         if inst is None:
             raise SubscriptionRefused(f"{symbol} is not an instrument of {exchange}")
         text = inst.depth_token if level is FeedLevel.DEPTH else inst.stream_token
-        joined = self._tokens.get(text)
-        if joined is None:
-            if len(self._tokens) >= MAX_TOKENS_PER_CONNECTION:
-                raise SubscriptionRefused(
-                    f"the broker's feed carries at most {MAX_TOKENS_PER_CONNECTION} "
-                    "instruments and levels at once; unsubscribe some first")
-            joined = self._tokens[text] = _Joined()
-        joined.instruments[(symbol, exchange)] = bool(inst.is_derivative)
-        joined.count += 1
+        if text not in self._tokens and len(self._tokens) >= MAX_TOKENS_PER_CONNECTION:
+            raise SubscriptionRefused(
+                f"the broker's feed carries at most {MAX_TOKENS_PER_CONNECTION} "
+                "instruments and levels at once; unsubscribe some first")
+        self._tokens.setdefault(text, {})[(symbol, exchange)] = bool(inst.is_derivative)
         self._wants[key] = (text, 1)
         self.ticks.changed()
 
@@ -173,11 +162,10 @@ class IciciFeed:
             self._wants[key] = (text, count - 1)
             return
         del self._wants[key]
-        joined = self._tokens[text]
-        joined.count -= 1
-        if not any(k[:2] == (symbol, exchange) and v[0] == text for k, v in self._wants.items()):
-            joined.instruments.pop((symbol, exchange), None)
-        if joined.count <= 0:
+        # One level of one instrument is one token: nothing else of it wants this one.
+        wanting = self._tokens[text]
+        wanting.pop((symbol, exchange), None)
+        if not wanting:
             del self._tokens[text]
         self.ticks.changed()
 
@@ -220,24 +208,24 @@ class IciciFeed:
         kind = layout(frame)
         if kind is None:
             return
-        joined = self._tokens.get(frame[0])
-        if joined is None:
+        wanting = self._tokens.get(frame[0])
+        if wanting is None:
             return  # left since; the broker's leave and its last ticks crossed
         try:
             if kind is Layout.DEPTH:
-                if len(joined.instruments) == 1:
-                    symbol, exchange = next(iter(joined.instruments))
+                if len(wanting) == 1:  # a book cannot tell NSE cash from NFO
+                    symbol, exchange = next(iter(wanting))
                     if self._fresh(self._last_depth, (symbol, exchange), frame, kind):
                         self._deliver_depth(parse_depth(frame, symbol, exchange))
                 return
             derivative = kind is Layout.DERIVATIVE
-            for (symbol, exchange), is_derivative in joined.instruments.items():
+            for (symbol, exchange), is_derivative in wanting.items():
                 if kind is not Layout.MCX and is_derivative != derivative:
                     continue
+                # An MCX quote carries five levels too; the book comes from the depth
+                # token as for every exchange, so one source orders it.
                 if self._fresh(self._last_tick, (symbol, exchange), frame, kind):
                     self._deliver_tick(parse_tick(frame, kind, symbol, exchange))
-                    if kind is Layout.MCX and (symbol, exchange, FeedLevel.DEPTH) in self._wants:
-                        self._deliver_depth(mcx_depth(frame, symbol, exchange))
         except StreamFormatError as exc:
             self._bad_frame(exc)
 

@@ -226,19 +226,6 @@ def parse_depth(frame: list[Any], symbol: str, exchange: str) -> DepthUpdate:
     return DepthUpdate(symbol, exchange, tuple(bids), tuple(asks), epoch(frame[1]))
 
 
-def mcx_depth(frame: list[Any], symbol: str, exchange: str) -> DepthUpdate:
-    """The five `[qty, price, orders, -, sellQty, sellPrice, sellOrders, -]` arrays after
-    an MCX tick's scalars (paise)."""
-    bids: list[DepthLevel] = []
-    asks: list[DepthLevel] = []
-    for level in frame[MCX_SCALARS:]:
-        if not isinstance(level, list) or len(level) < 8:
-            raise StreamFormatError(f"{frame[0]}: an MCX depth level is not 8 elements")
-        _add_level(bids, paise(level[1]), level[0], level[2])
-        _add_level(asks, paise(level[5]), level[4], level[6])
-    return DepthUpdate(symbol, exchange, tuple(bids), tuple(asks), epoch(frame[7]))
-
-
 def _add_level(side: list[DepthLevel], rate: Any, qty: Any, orders: Any) -> None:
     value = rate if isinstance(rate, Decimal) or rate is None else price(rate)
     side.append(DepthLevel(value if value is not None else Decimal(0), quantity(qty),
@@ -343,7 +330,6 @@ __all__ = [
     "is_newer",
     "is_order_notification",
     "layout",
-    "mcx_depth",
     "order_event",
     "parse_depth",
     "parse_order_notification",
