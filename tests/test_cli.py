@@ -40,7 +40,7 @@ def test_bad_session_expiry_is_refused_clearly() -> None:
 def test_serve_without_broker_key_starts_demo_mode(tmp_path: Path) -> None:
     port, web_port = free_port(), free_port()
     env = {**os.environ, "SIMULATOR_PORT": str(port), "PORT": str(web_port),
-           "BROKER_API_KEY": "", "DATA_DIR": "data"}
+           "WEBSOCKET_PORT": str(free_port()), "BROKER_API_KEY": "", "DATA_DIR": "data"}
     process = subprocess.Popen([sys.executable, "-m", "algodesk.cli", "serve"], cwd=tmp_path,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)

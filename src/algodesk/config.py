@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     # Empty: none, so a local process cannot fake its address to dodge rate limits.
     trusted_proxies: str = ""
     websocket_port: int = Field(default=8765, ge=1, le=65535)
+    # The OpenAlgo WebSocket feed: instruments one connection may subscribe (per mode),
+    # and how long a new connection may take to authenticate.
+    websocket_max_subscriptions: int = Field(default=1000, ge=1)
+    websocket_auth_grace_seconds: float = Field(default=15.0, gt=0)
+    # A client that has read nothing for this long while frames wait is closed (1008).
+    websocket_slow_client_seconds: float = Field(default=10.0, gt=0)
+    # The broker feed is dropped and made again when it is connected but silent this
+    # long while instruments are subscribed (doubling for each silent one in a row).
+    feed_watchdog_seconds: float = Field(default=30.0, gt=0)
     data_dir: str = "data"
     # Empty: a SQLite file in DATA_DIR. Any SQLAlchemy URL works.
     database_url: str = ""

@@ -23,8 +23,9 @@ from .access.ratelimit import FailureLimiter
 from .access.secretbox import SecretBox
 from .access.users import UserStore
 from .access.web_sessions import WebSessions
-from .brokers.base import BrokerConnection, Mode
+from .brokers.base import BrokerConnection, Feed, Mode
 from .brokers.icici.adapter import IciciBroker
+from .brokers.icici.feed import FeedTimings, IciciFeed, StreamCredentials
 from .brokers.icici.gateway import BrokerGateway
 from .brokers.icici.session import IciciConnection
 from .config import Settings
@@ -68,6 +69,8 @@ class Runtime:
     trading: Trading
     #: Quotes, history (and its candle store), options, the trading calendar.
     market: MarketDesk
+    #: The broker's live streams (ticks, depth, order events), joined on demand.
+    feed: Feed | None = None
     services: list[Service] = field(default_factory=list)
 
     @property
@@ -101,6 +104,14 @@ def redirect_url_problem(settings: Settings) -> str | None:
         "(https://api.icicidirect.com/apiuser/home) - or change HOST/PORT to match the "
         "registered URL."
     )
+
+
+def stream_credentials(broker: IciciConnection) -> StreamCredentials | None:
+    """The live session's socket auth, or None without a usable session."""
+    if broker.session_started() is None:
+        return None
+    user_id, key = broker.client.user_id, broker.client.session_key
+    return StreamCredentials(user_id, key) if user_id and key else None
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -146,11 +157,18 @@ def build_runtime(settings: Settings) -> Runtime:
             data_dir=data_dir, orders=trading.orders,
             splitter=trading.composite, interest_rate_percent=settings.options_interest_rate),
     )
+    feed = IciciFeed(livestream_url=settings.breeze_livestream_url,
+                     livefeeds_url=settings.breeze_livefeeds_url,
+                     credentials=lambda: stream_credentials(broker),
+                     contracts=lambda: instruments.index, name=broker.broker_name,
+                     timings=FeedTimings(watchdog_seconds=settings.feed_watchdog_seconds))
+    runtime.feed = feed
     if demo is not None:
         runtime.services.append(demo)
     runtime.services.append(broker)
     runtime.services.append(instruments)
     runtime.services.append(trading)  # reconciles the journal once the broker is there
+    runtime.services.append(feed)  # idle until something subscribes
     return runtime
 
 

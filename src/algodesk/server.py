@@ -24,6 +24,7 @@ from .demo import DEMO_OTP, DEMO_PASSWORD, DEMO_USER_ID
 from .logging_setup import configure_logging
 from .runtime import Runtime
 from .storage.schema import SchemaError
+from .stream import build_stream_server
 
 log = logging.getLogger("algodesk")
 
@@ -71,6 +72,9 @@ def _banner(runtime: Runtime, log_file: str, seconds: float) -> list[str]:
     else:
         lines.append(f"Broker: ICICI Direct Breeze at {settings.breeze_api_url}; connect at "
                      f"{base}/broker")
+    ws_host = base.split("://", 1)[1].rsplit(":", 1)[0]
+    lines.append(f"WebSocket feed on ws://{ws_host}:{settings.websocket_port} (OpenAlgo "
+                 "protocol: authenticate with the API key)")
     if not runtime.users.exists():
         lines.append(f"First run: open {base}/setup to create the admin account "
                      "(or run `algodesk user create`).")
@@ -96,6 +100,9 @@ def run_serve() -> int:
         log.error("cannot start: %s", exc)
         return 1
     runtime: Runtime = app.state.runtime
+    stream = build_stream_server(runtime)
+    if stream is not None:
+        runtime.services.append(stream)  # started last by the app's lifespan, stopped first
     for line in _banner(runtime, str(log_file), time.perf_counter() - started):
         print(line)
     if not settings.host_is_loopback:

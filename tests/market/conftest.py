@@ -63,7 +63,7 @@ class MarketDesk:
 
 
 def open_desk(workdir: Path, simulator_factory: Callable[..., SimulatorProcess],
-              sim_args: list[str]) -> MarketDesk:
+              sim_args: list[str], platform_env: dict[str, str] | None = None) -> MarketDesk:
     port = free_port()
     callback = f"http://127.0.0.1:{port}/icici/callback"
     sim = simulator_factory(redirect_url=callback, extra_args=[
@@ -72,7 +72,8 @@ def open_desk(workdir: Path, simulator_factory: Callable[..., SimulatorProcess],
     (workdir / ".env").write_text(env_file(sim.app_key, sim.app_secret, callback))
     platform = PlatformProcess(workdir, port=port, env={
         **simulator_env(sim), "WEBSOCKET_PORT": str(free_port()),
-        "BREEZE_CALLS_PER_MINUTE": CALLS_PER_MINUTE, "BREEZE_CALLS_PER_DAY": CALLS_PER_DAY})
+        "BREEZE_CALLS_PER_MINUTE": CALLS_PER_MINUTE, "BREEZE_CALLS_PER_DAY": CALLS_PER_DAY,
+        **(platform_env or {})})
     platform.start()
     try:
         created = platform.cli("user", "create", "--username", ADMIN, "--password-stdin",

@@ -44,6 +44,10 @@ def simulator_env(sim: SimulatorProcess) -> dict[str, str]:
         "BREEZE_HISTORY_URL": sim.history_url,
         "BREEZE_LOGIN_URL": sim.login_url,
         "SECURITY_MASTER_URL": sim.security_master_url,
+        # ICICI's three stream hosts are one socket.io server on the simulator's port.
+        "BREEZE_LIVESTREAM_URL": sim.base_url,
+        "BREEZE_LIVEFEEDS_URL": sim.base_url,
+        "BREEZE_OHLCV_URL": sim.base_url,
     }
 
 
@@ -73,7 +77,9 @@ class PlatformProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("BROKER_", "BREEZE_", "REDIRECT_URL"))}
+        # The WebSocket feed's port too: 8765 may be another platform's on this machine.
         env.update({"HOST": "127.0.0.1", "PORT": str(self.port), "DATA_DIR": "data",
+                    "WEBSOCKET_PORT": str(free_port()),
                     "PYTHONUNBUFFERED": "1", "BROKER_SESSION_EXPIRY": daily_time_away(),
                     "MIS_SQUAREOFF_TIME": daily_time_away(),
                     # A whole option chain from a simulator sharing two loaded cores can take

@@ -69,6 +69,8 @@ def test_api_answers_with_the_broker_behind_it(real: RealSetup) -> None:
     assert ping.status_code == 200, ping.text
     pong = ping.json()
     budget = pong["data"].pop("budget")  # the Breeze call budget in use
+    feed = pong["data"].pop("feed")  # the broker feed: idle, nothing subscribed
+    assert (feed["status"], feed["subscriptions"], feed["reconnects_today"]) == ("idle", 0, 0)
     assert pong == {"status": "success", "broker": "icici",
                     "data": {"message": "pong", "broker": "icici"}}
     assert budget["day_limit"] == 5000 and budget["day_used"] >= 2

@@ -113,6 +113,7 @@ def test_demo_broker_is_the_simulator(demo: PlatformProcess) -> None:
         ping = demo.api("ping", {"apikey": key})
         pong = ping.json()
         assert pong["data"].pop("budget")["minute_limit"] == 100  # Breeze calls in use
+        assert pong["data"].pop("feed")["status"] == "idle"  # the broker feed: unused yet
         assert pong == {"status": "success", "broker": "simulator",
                         "data": {"message": "pong", "broker": "simulator"}}
         funds = demo.api("funds", {"apikey": key})

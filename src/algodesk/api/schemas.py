@@ -88,10 +88,26 @@ class BudgetData(BaseModel):
     day_left: int
 
 
+class FeedData(BaseModel):
+    """The broker's live feed (the WebSocket feed's source): what it is doing and how
+    lively it is."""
+
+    status: str = Field(description="idle, waiting (no broker session), connecting, "
+                                    "connected or reconnecting")
+    detail: str
+    connected: bool
+    subscriptions: int = Field(description="Instruments and levels joined at the broker")
+    ticks_per_second: float
+    last_tick_age_seconds: float | None = Field(description="None before the first tick")
+    reconnects_today: int
+    stalls_today: int = Field(description="Silent connections the watchdog dropped")
+
+
 class PingData(BaseModel):
     message: Literal["pong"] = "pong"
     broker: str
     budget: BudgetData | None = None
+    feed: FeedData | None = None
 
 
 class PingReply(Reply):

@@ -30,6 +30,7 @@ from ..domain.orders import (
     PreparedOrder,
     Trade,
 )
+from ..domain.stream import DepthUpdate, OrderEvent, Tick
 
 
 class BrokerFailure(Exception):
@@ -388,3 +389,79 @@ __all__ = [
     "SavedLogin",
     "SegmentFunds",
 ]
+__all__ = ["Broker", "BrokerFailure", "NotSent", "OrderRefused", "OutcomeUnknown"]
+
+
+# -- the live feed (issue 17) ----------------------------------------------------------
+#
+# A broker's push streams: ticks, market depth and order events as domain types. The
+# feed joins the union of what its users want (reference-counted: the broker is asked
+# once per instrument and level however many users want it), reconnects on its own, and
+# hands each tick of an instrument to its listeners once, in the exchange's order.
+
+
+class FeedLevel(StrEnum):
+    QUOTE = "quote"  # last trade, the day's open/high/low, previous close, best bid/ask
+    DEPTH = "depth"  # five price levels a side
+
+
+class SubscriptionRefused(ValueError):
+    """A subscription the feed cannot take (unknown instrument, the broker's cap); the
+    message says which and why."""
+
+
+class FeedListener(Protocol):
+    """Called on the event loop for every delivery; a listener must not block or await
+    (it queues what it needs and returns)."""
+
+    def on_tick(self, tick: Tick) -> None: ...
+
+    def on_depth(self, update: DepthUpdate) -> None: ...
+
+    def on_order(self, event: OrderEvent) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """A snapshot for the broker page and `/ping`."""
+
+    status: str  # idle, waiting (no broker session), connecting, connected, reconnecting
+    detail: str  # what is happening, in words ("reconnecting in 4 s: connection refused")
+    connected: bool
+    subscriptions: int  # instruments and levels joined at the broker
+    ticks_per_second: float  # over the last few seconds
+    last_tick_age: float | None  # seconds since the last tick; None before the first
+    reconnects: int  # today (IST)
+    stalls: int  # connected-but-silent connections dropped by the watchdog, today
+
+
+@runtime_checkable
+class Feed(Protocol):
+    """One broker account's live streams."""
+
+    name: str
+
+    def add_listener(self, listener: FeedListener) -> None: ...
+
+    def remove_listener(self, listener: FeedListener) -> None: ...
+
+    def subscribe(self, symbol: str, exchange: str, level: FeedLevel) -> None:
+        """Want this instrument's data at this level; raises `SubscriptionRefused`.
+        Returns at once: the broker is asked (or asked again after a reconnect) by the
+        feed's own task."""
+        ...
+
+    def unsubscribe(self, symbol: str, exchange: str, level: FeedLevel) -> None:
+        """Undo one `subscribe`; the broker leaves when the last one is undone."""
+        ...
+
+    def watch_orders(self) -> None:
+        """Want order events (reference-counted like subscriptions)."""
+        ...
+
+    def unwatch_orders(self) -> None: ...
+
+    def state(self) -> FeedState: ...
+
+
+__all__ += ["Feed", "FeedLevel", "FeedListener", "FeedState", "SubscriptionRefused"]

@@ -1,4 +1,4 @@
-"""What the live feed will carry, broker-neutral: ticks, depth updates, order events."""
+"""What the live feed carries, broker-neutral: ticks, depth updates, order events."""
 
 from __future__ import annotations
 
@@ -8,11 +8,27 @@ from decimal import Decimal
 
 from .market import DepthLevel
 from .orders import OrderStatus
-from .values import money, utc
+from .values import UTC, money, utc
+
+_HUNDRED = Decimal(100)
+
+
+def _exact(obj: object, *names: str) -> None:
+    # A feed builds thousands of these a second, nearly always from Decimals already:
+    # only the others are converted (or refused, for floats).
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and type(value) is not Decimal:
+            object.__setattr__(obj, name, money(value))
 
 
 @dataclass(frozen=True, slots=True)
 class Tick:
+    """One exchange quote of an instrument: the last trade and the day so far.
+
+    `at` is the exchange's time of the last trade; the optional fields are what the
+    broker's quote stream adds (indices carry no book, volume or circuits)."""
+
     symbol: str
     exchange: str
     last_price: Decimal
@@ -21,12 +37,38 @@ class Tick:
     at: dt.datetime
     average_price: Decimal | None = None
     open_interest: int = 0
+    open: Decimal | None = None
+    high: Decimal | None = None
+    low: Decimal | None = None
+    previous_close: Decimal | None = None
+    bid: Decimal | None = None
+    bid_quantity: int = 0
+    ask: Decimal | None = None
+    ask_quantity: int = 0
+    total_buy_quantity: int = 0
+    total_sell_quantity: int = 0
+    upper_circuit: Decimal | None = None
+    lower_circuit: Decimal | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "last_price", money(self.last_price))
-        if self.average_price is not None:
-            object.__setattr__(self, "average_price", money(self.average_price))
-        object.__setattr__(self, "at", utc(self.at))
+        _exact(self, "last_price", "average_price", "open", "high", "low", "previous_close",
+               "bid", "ask", "upper_circuit", "lower_circuit")
+        if self.at.tzinfo is not UTC:
+            object.__setattr__(self, "at", utc(self.at))
+
+    @property
+    def change(self) -> Decimal | None:
+        """Last price minus the previous close; None without a close."""
+        if self.previous_close is None:
+            return None
+        return self.last_price - self.previous_close
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        """The change as a percentage of the previous close (unrounded)."""
+        if not self.previous_close:
+            return None
+        return (self.last_price - self.previous_close) * _HUNDRED / self.previous_close
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +85,8 @@ class DepthUpdate:
 
 @dataclass(frozen=True, slots=True)
 class OrderEvent:
-    """A change of one order's state, as the broker pushes it."""
+    """A change of one order's state, as the broker pushes it. `symbol`/`exchange` are
+    OpenAlgo's ("" when the instrument is not in the master contract)."""
 
     order_id: str
     status: OrderStatus
@@ -52,6 +95,9 @@ class OrderEvent:
     at: dt.datetime
     tag: str = ""
     message: str = ""
+    symbol: str = ""
+    exchange: str = ""
+    quantity: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "average_price", money(self.average_price))
