@@ -30,8 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from openalgo import api
 
+from tests.clients import api
 from tests.orders_robustness.stack import (
     EXCHANGE,
     SYMBOL,

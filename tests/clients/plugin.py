@@ -1,0 +1,91 @@
+"""Every test that uses an `openalgo` client runs with 1.0.47 and with 2.0.5.
+
+A test is parametrized over the clients when its code reaches `.client` (a desk's
+client) or `tests.clients.api` — directly, in a nested function, or through the tests'
+own helper functions it calls — or when it requests `openalgo_client` by name. The
+parameter is function-scoped, so the two runs of a test sit side by side and share the
+module's and session's platforms and simulators: only the calls double. A test that
+builds a client without having been parametrized fails (tests.clients.api), so none
+runs with one client only unnoticed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import tests.clients as clients
+from tests.clients import venv
+from tests.clients.remote import RemoteOpenalgo
+
+OPENALGO_1_VERSION = "1.0.47"
+OPENALGO_2_VERSION = "2.0.5"
+
+
+def uses_openalgo(function: Any) -> bool:
+    return _reaches_client(function.__code__, function.__globals__, set())
+
+
+def _reaches_client(code: types.CodeType, names: dict[str, Any], seen: set[types.CodeType]
+                    ) -> bool:
+    seen.add(code)
+    for name in code.co_names:  # globals and attribute names the code uses
+        if name == "client":
+            return True
+        target = names.get(name)
+        if target is clients.api:
+            return True
+        if (inspect.isfunction(target) and target.__module__.startswith("tests.")
+                and target.__code__ not in seen
+                and _reaches_client(target.__code__, target.__globals__, seen)):
+            return True
+    return any(isinstance(const, types.CodeType) and const not in seen
+               and _reaches_client(const, names, seen) for const in code.co_consts)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "openalgo_client" not in metafunc.fixturenames:
+        return
+    explicit = "openalgo_client" in inspect.signature(metafunc.function).parameters
+    if explicit or uses_openalgo(metafunc.function):
+        metafunc.parametrize("openalgo_client", clients.CLIENTS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def openalgo2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteOpenalgo]:
+    """The 2.0.5 client's process (built on first use when `make test` has not)."""
+    try:
+        python = venv.ensure()
+    except venv.NoPython312 as exc:
+        pytest.fail(str(exc), pytrace=False)
+    remote = RemoteOpenalgo(python, tmp_path_factory.mktemp("openalgo2") / "proxy.log")
+    try:
+        about = remote.about()
+        assert about["openalgo"] == OPENALGO_2_VERSION, about
+        assert tuple(about["python"]) >= venv.MINIMUM, about
+        yield remote
+    finally:
+        remote.close()
+
+
+@pytest.fixture(autouse=True)
+def openalgo_client(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """The client this test runs with (None: it uses none); tests.clients.api builds it."""
+    kind = getattr(request, "param", None)
+    if kind == clients.OPENALGO_1:
+        import openalgo
+
+        assert openalgo.__version__ == OPENALGO_1_VERSION, openalgo.__version__
+        clients.use(openalgo.api)
+    elif kind == clients.OPENALGO_2:
+        clients.use(request.getfixturevalue("openalgo2").api)
+    else:
+        clients.use(None)
+    try:
+        yield kind
+    finally:
+        clients.use(None)
