@@ -6,14 +6,15 @@ own helper functions it calls — or when it requests `openalgo_client` by name.
 parameter is function-scoped, so the two runs of a test sit side by side and share the
 module's and session's platforms and simulators: only the calls double. A test that
 builds a client without having been parametrized fails (tests.clients.api), so none
-runs with one client only unnoticed.
+runs with one client only unnoticed. A module's or session's fixture (set-up both
+runs share) builds its client between tests: 1.0.47.
 """
 
 from __future__ import annotations
 
 import inspect
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -72,6 +73,15 @@ def openalgo2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteOpenal
         remote.close()
 
 
+@pytest.fixture
+def both_openalgo_clients(openalgo2: RemoteOpenalgo) -> dict[str, Callable[..., Any]]:
+    """`api` of each client, for a test that drives both at once (not parametrized)."""
+    import openalgo
+
+    assert openalgo.__version__ == OPENALGO_1_VERSION, openalgo.__version__
+    return {clients.OPENALGO_1: openalgo.api, clients.OPENALGO_2: openalgo2.api}
+
+
 @pytest.fixture(autouse=True)
 def openalgo_client(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """The client this test runs with (None: it uses none); tests.clients.api builds it."""
@@ -88,4 +98,4 @@ def openalgo_client(request: pytest.FixtureRequest) -> Iterator[str | None]:
     try:
         yield kind
     finally:
-        clients.use(None)
+        clients.use(clients.shared_setup_api)

@@ -117,11 +117,22 @@ SAMPLES = {_direct: True, _through_a_helper: True, _in_a_thread: True, _posts_on
 
 def test_the_tests_that_use_a_client_are_the_ones_parametrized() -> None:
     assert {f: uses_openalgo(f) for f in SAMPLES} == SAMPLES
-    crash = importlib.import_module("tests.orders_robustness.test_crash")  # `api` from a thread
-    assert uses_openalgo(crash.test_sigkill_mid_burst_every_accepted_order_exists_exactly_once)
+    flow = importlib.import_module("tests.web.test_connect_flow")  # `api(...)` imported
+    assert uses_openalgo(flow.test_api_answers_with_the_broker_behind_it)
+    crash = importlib.import_module("tests.orders_robustness.test_crash")  # both at once
+    assert not uses_openalgo(crash.test_sigkill_mid_burst_every_accepted_order_exists_exactly_once)
 
 
 def test_a_client_outside_a_parametrized_test_is_refused() -> None:
     build = clients.api
     with pytest.raises(RuntimeError, match="not parametrized over the clients"):
         build(api_key="k", host="http://127.0.0.1:9")
+
+
+@pytest.fixture(scope="module")
+def shared_setup_client() -> Any:
+    return clients.api(api_key="k", host="http://127.0.0.1:9")
+
+
+def test_a_module_fixture_gets_the_first_client(shared_setup_client: Any) -> None:
+    assert type(shared_setup_client) is openalgo.api
