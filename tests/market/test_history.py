@@ -6,8 +6,8 @@ no broker call), two years of one-minute bars, the backfill command, and the 400
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
