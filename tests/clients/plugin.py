@@ -73,13 +73,18 @@ def openalgo2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteOpenal
         remote.close()
 
 
-@pytest.fixture
-def both_openalgo_clients(openalgo2: RemoteOpenalgo) -> dict[str, Callable[..., Any]]:
-    """`api` of each client, for a test that drives both at once (not parametrized)."""
+def openalgo1_api() -> Callable[..., Any]:
+    """`openalgo.api` of this venv, which must be the version the test ids name."""
     import openalgo
 
     assert openalgo.__version__ == OPENALGO_1_VERSION, openalgo.__version__
-    return {clients.OPENALGO_1: openalgo.api, clients.OPENALGO_2: openalgo2.api}
+    return openalgo.api
+
+
+@pytest.fixture
+def both_openalgo_clients(openalgo2: RemoteOpenalgo) -> dict[str, Callable[..., Any]]:
+    """`api` of each client, for a test that drives both at once (not parametrized)."""
+    return {clients.OPENALGO_1: openalgo1_api(), clients.OPENALGO_2: openalgo2.api}
 
 
 @pytest.fixture(autouse=True)
@@ -87,10 +92,7 @@ def openalgo_client(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """The client this test runs with (None: it uses none); tests.clients.api builds it."""
     kind = getattr(request, "param", None)
     if kind == clients.OPENALGO_1:
-        import openalgo
-
-        assert openalgo.__version__ == OPENALGO_1_VERSION, openalgo.__version__
-        clients.use(openalgo.api)
+        clients.use(openalgo1_api())
     elif kind == clients.OPENALGO_2:
         clients.use(request.getfixturevalue("openalgo2").api)
     else:
