@@ -8,6 +8,7 @@ import socket
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -136,3 +137,27 @@ def shared_setup_client() -> Any:
 
 def test_a_module_fixture_gets_the_first_client(shared_setup_client: Any) -> None:
     assert type(shared_setup_client) is openalgo.api
+
+
+def fake_python(path: Path, answer: str, status: int = 0) -> Path:
+    """An executable answering venv.py's version probe as a Python would (or a shim)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/sh\necho '{answer}'\nexit {status}\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_the_setup_finds_a_python_312_or_says_there_is_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On PATH a pyenv shim that refuses to run (as on this machine), and an empty pyenv.
+    fake_python(tmp_path / "bin" / "python3.12", "pyenv: python3.12: command not found", 127)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
+    with pytest.raises(venv.NoPython312, match=r"needs Python >= 3\.12, and none was found"):
+        venv.find_python()
+    # pyenv's versions: the oldest that is new enough.
+    versions = tmp_path / "pyenv" / "versions"
+    fake_python(versions / "3.11.9" / "bin" / "python3", "3 11")
+    fake_python(versions / "3.13.0" / "bin" / "python3", "3 13")
+    chosen = fake_python(versions / "3.12.1" / "bin" / "python3", "3 12")
+    assert venv.find_python() == str(chosen)
