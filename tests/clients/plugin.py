@@ -1,8 +1,9 @@
 """Every test that uses an `openalgo` client runs with 1.0.47 and with 2.0.5.
 
-A test is parametrized over the clients when its code reaches `.client` (a desk's
-client) or `tests.clients.api` — directly, in a nested function, or through the tests'
-own helper functions it calls — or when it requests `openalgo_client` by name. The
+A test is parametrized over the clients when its code reaches `tests.clients.api`, or
+`.client` with a desk among its fixtures (DESK_FIXTURES) — directly, in a nested
+function, or through the tests' own helper functions it calls — or when it requests
+`openalgo_client` by name. The
 parameter is function-scoped, so the two runs of a test sit side by side and share the
 module's and session's platforms and simulators: only the calls double. A test that
 builds a client without having been parametrized fails (tests.clients.api), so none
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 import pytest
@@ -27,32 +28,43 @@ OPENALGO_1_VERSION = "1.0.47"
 OPENALGO_2_VERSION = "2.0.5"
 
 
-def uses_openalgo(function: Any) -> bool:
-    return _reaches_client(function.__code__, function.__globals__, set())
+# Fixtures whose value has a `client` property building `tests.clients.api(...)`: the
+# desks of tests/market and tests/orders. (`.client` alone says little: a BrokerConnection
+# has one too.)
+DESK_FIXTURES = frozenset({"desk", "exchange_desk"})
+_API = "tests.clients.api"
 
 
-def _reaches_client(code: types.CodeType, names: dict[str, Any], seen: set[types.CodeType]
-                    ) -> bool:
+def uses_openalgo(function: Any, fixtures: Collection[str]) -> bool:
+    """Whether a test with these fixtures builds an openalgo client."""
+    reached: set[str] = set()
+    _reach(function.__code__, function.__globals__, reached, set())
+    return _API in reached or ("client" in reached and not DESK_FIXTURES.isdisjoint(fixtures))
+
+
+def _reach(code: types.CodeType, names: dict[str, Any], reached: set[str],
+           seen: set[types.CodeType]) -> None:
+    """The global and attribute names `code` uses, with nested code and the tests' own
+    module-level functions it calls; `_API` for a use of tests.clients.api."""
     seen.add(code)
-    for name in code.co_names:  # globals and attribute names the code uses
-        if name == "client":
-            return True
+    for name in code.co_names:
+        reached.add(name)
         target = names.get(name)
         if target is clients.api:
-            return True
-        if (inspect.isfunction(target) and target.__module__.startswith("tests.")
-                and target.__code__ not in seen
-                and _reaches_client(target.__code__, target.__globals__, seen)):
-            return True
-    return any(isinstance(const, types.CodeType) and const not in seen
-               and _reaches_client(const, names, seen) for const in code.co_consts)
+            reached.add(_API)
+        elif (inspect.isfunction(target) and target.__module__.startswith("tests.")
+                and target.__code__ not in seen):
+            _reach(target.__code__, target.__globals__, reached, seen)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType) and const not in seen:
+            _reach(const, names, reached, seen)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "openalgo_client" not in metafunc.fixturenames:
         return
     explicit = "openalgo_client" in inspect.signature(metafunc.function).parameters
-    if explicit or uses_openalgo(metafunc.function):
+    if explicit or uses_openalgo(metafunc.function, metafunc.fixturenames):
         metafunc.parametrize("openalgo_client", clients.CLIENTS, indirect=True)
 
 

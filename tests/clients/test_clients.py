@@ -117,11 +117,14 @@ SAMPLES = {_direct: True, _through_a_helper: True, _in_a_thread: True, _posts_on
 
 
 def test_the_tests_that_use_a_client_are_the_ones_parametrized() -> None:
-    assert {f: uses_openalgo(f) for f in SAMPLES} == SAMPLES
+    assert {f: uses_openalgo(f, ["desk"]) for f in SAMPLES} == SAMPLES
+    assert not uses_openalgo(_direct, ["broker"])  # a BrokerConnection's `.client`
     flow = importlib.import_module("tests.web.test_connect_flow")  # `api(...)` imported
-    assert uses_openalgo(flow.test_api_answers_with_the_broker_behind_it)
+    assert uses_openalgo(flow.test_api_answers_with_the_broker_behind_it, ["real"])
     crash = importlib.import_module("tests.orders_robustness.test_crash")  # both at once
-    assert not uses_openalgo(crash.test_sigkill_mid_burst_every_accepted_order_exists_exactly_once)
+    assert not uses_openalgo(
+        crash.test_sigkill_mid_burst_every_accepted_order_exists_exactly_once,
+        ["stack_factory", "both_openalgo_clients"])
 
 
 def test_a_client_outside_a_parametrized_test_is_refused() -> None:
