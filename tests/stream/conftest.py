@@ -99,7 +99,8 @@ def socket_of(feed_desk: MarketDesk) -> Iterator[Callable[..., Socket]]:
 
 def upcoming_option_expiry(desk: MarketDesk) -> str:
     """The nearest NIFTY options expiry after today (IST) as DDMMMYY."""
-    reply = desk.client.expiry(symbol="NIFTY", exchange="NFO", instrumenttype="options")
+    reply = desk.post("expiry", {"symbol": "NIFTY", "exchange": "NFO",
+                                 "instrumenttype": "options"}).json()
     assert reply["status"] == "success", reply
     today = dt.datetime.now(IST).date()
     days = [dt.datetime.strptime(text.title(), "%d-%b-%y").date() for text in reply["data"]]
@@ -107,7 +108,8 @@ def upcoming_option_expiry(desk: MarketDesk) -> str:
 
 
 def nearest_future(desk: MarketDesk) -> str:
-    reply = desk.client.expiry(symbol="NIFTY", exchange="NFO", instrumenttype="futures")
+    reply = desk.post("expiry", {"symbol": "NIFTY", "exchange": "NFO",
+                                 "instrumenttype": "futures"}).json()
     assert reply["status"] == "success", reply
     today = dt.datetime.now(IST).date()
     days = [dt.datetime.strptime(text.title(), "%d-%b-%y").date() for text in reply["data"]]
@@ -115,9 +117,9 @@ def nearest_future(desk: MarketDesk) -> str:
 
 
 def atm_call(desk: MarketDesk) -> str:
-    reply = desk.client.optionsymbol(underlying="NIFTY", exchange="NSE_INDEX",
-                                     expiry_date=upcoming_option_expiry(desk), offset="ATM",
-                                     option_type="CE")
+    reply = desk.post("optionsymbol", {"underlying": "NIFTY", "exchange": "NSE_INDEX",
+                                       "expiry_date": upcoming_option_expiry(desk),
+                                       "offset": "ATM", "option_type": "CE"}).json()
     assert reply["status"] == "success", reply
     return str(reply["symbol"])
 
