@@ -44,7 +44,7 @@ openalgo2: dev
 
 # Two workers, a test file each at a time (a file's fixtures stay in one process).
 test: dev lint chromium openalgo2
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 # The suite with every process's clock at a chosen instant (Debian's libfaketime):
 #   make test-at AT='2026-12-10 15:29:00 IST' [TESTS='tests/market tests/orders']
