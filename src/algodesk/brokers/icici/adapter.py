@@ -30,7 +30,7 @@ from ...domain.orders import (
     Trade,
 )
 from ..base import BrokerFailure, NotSent, OrderRefused
-from .books import IciciBooks, breeze_exchange, stale_after
+from .books import IciciBooks, OrderNotifications, breeze_exchange, stale_after
 from .budget import BudgetExhausted, CallBudget, OrderPacer, SharedReads
 from .client import BreezeClient
 from .errors import BreezeError
@@ -109,6 +109,11 @@ class IciciBroker:
     def today(self) -> dt.date:
         """The IST day (Breeze's trading day) by the clock."""
         return self.clock().astimezone(IST).date()
+
+    def follow_orders(self, notifications: OrderNotifications) -> None:
+        """Refresh the order and trade lists on ICICI's order notifications (the feed's
+        order stream) instead of polling them (`books.py`)."""
+        self.books.follow(notifications)
 
     # -- session ---------------------------------------------------------------------
 

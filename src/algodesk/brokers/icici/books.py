@@ -9,6 +9,13 @@ outside algodesk show within that), holdings for `HOLDINGS_TTL`, and every list 
 least `CallBudget.polling_interval(lists polled)` — half of the day's remaining budget
 spread until the close. An order action marks what it changes as stale (`stale_after`),
 so the next read shows it.
+
+While the broker's order notifications arrive (`follow`), they do the same for every
+change of every order of the account, wherever it was placed: the order and trade lists
+are then kept for `EVENT_TTL` instead of being polled, and read again when an event says
+they changed (once at once, and once `SECOND_LOOK_SECONDS` later, in case ICICI's lists
+trail its notifications). A list read before the order stream broke is not trusted past
+the break: notifications sent meanwhile are lost.
 """
 
 from __future__ import annotations
@@ -31,11 +38,13 @@ from ...domain.orders import (
     Side,
     Trade,
 )
+from ...domain.stream import DepthUpdate, OrderEvent, Tick
+from ..base import FeedListener
 from .budget import CallBudget, SharedReads
 from .client import BreezeClient
 from .formats import IST, parse_response_datetime
 from .funds import equity_cash
-from .mapping import PRICE_TYPE_OF_BREEZE, PRODUCT_OF_BREEZE, filled_quantity, openalgo_status
+from .mapping import filled_quantity, openalgo_price_type, openalgo_product, openalgo_status
 from .schemas import BreezeOrder
 
 BREEZE_EXCHANGES = ("NSE", "BSE", "NFO", "BFO", "NDX", "MCX")
@@ -44,6 +53,10 @@ ACTIVE_TTL = 2.0  # seconds between reads of an exchange with orders today
 IDLE_TTL = 60.0  # the others, for orders placed outside algodesk
 HOLDINGS_TTL = 10.0
 ACTIVE_FOR = 3600.0  # an exchange that had orders this recently counts as active
+# Order and trade lists while order notifications arrive: an event marks them stale, so
+# this is only the safety net for a notification the broker never sent.
+EVENT_TTL = 60.0
+SECOND_LOOK_SECONDS = ACTIVE_TTL  # after an event, its lists are read again this much later
 BOOK_KINDS = ("orders", "trades", "positions", "funds", "holdings")
 ZERO = Decimal(0)
 
@@ -55,6 +68,16 @@ class Read(Protocol):
     def __call__(self, key: Hashable | None, ttl: float | Callable[[Any], float],
                  operation: Callable[[BreezeClient], Awaitable[Any]], what: str, *,
                  max_age: float | None = None) -> Awaitable[Any]: ...
+
+
+class OrderNotifications(Protocol):
+    """The broker's order stream as the books follow it (`IciciFeed`)."""
+
+    def add_listener(self, listener: FeedListener) -> None: ...
+
+    def watch_orders(self) -> None: ...
+
+    def order_events_since(self) -> float | None: ...
 
 
 def breeze_exchange(exchange: str) -> str:
@@ -85,7 +108,7 @@ def _side(text: str | None) -> Side:
 
 
 def _product(text: str | None) -> Product:
-    return Product(PRODUCT_OF_BREEZE.get((text or "").lower(), "CNC"))
+    return Product(openalgo_product(text))
 
 
 def instant(text: str | None) -> dt.datetime | None:
@@ -122,6 +145,46 @@ class IciciBooks:
         self.budget = budget
         self.today = today
         self._seen: dict[str, float] = {}  # Breeze exchange -> last time it had orders
+        self._events_since: Callable[[], float | None] = lambda: None
+        self._stream_seen: float | None = None  # the order stream's connection last seen
+
+    # -- order notifications ----------------------------------------------------------
+
+    def follow(self, notifications: OrderNotifications) -> None:
+        """Refresh the lists on the broker's order notifications instead of polling."""
+        self._events_since = notifications.order_events_since
+        notifications.add_listener(self)
+        notifications.watch_orders()
+
+    def on_tick(self, tick: Tick) -> None:
+        pass  # a FeedListener for the order events only
+
+    def on_depth(self, update: DepthUpdate) -> None:
+        pass
+
+    def on_order(self, event: OrderEvent) -> None:
+        """An order changed: the lists of its exchange are stale, now and a moment later."""
+        code = breeze_exchange(event.exchange)
+        self._order_changed(code)
+        asyncio.get_running_loop().call_later(SECOND_LOOK_SECONDS, self._order_changed, code)
+
+    def _order_changed(self, exchange: str) -> None:
+        if exchange in BREEZE_EXCHANGES:
+            self.reads.invalidate(stale_after(exchange))
+            self.acted_on(exchange)
+        else:  # an instrument the platform cannot place: every list
+            self.reads.invalidate(is_book)
+
+    def _events_cover(self, asked: float) -> bool:
+        """Whether order notifications arrived without a break from `asked` on (so a
+        list read then stays right until an event says otherwise). A break (or a new
+        connection) makes every list read before it stale."""
+        since = self._events_since()
+        if since != self._stream_seen:
+            if self._stream_seen is not None:
+                self.reads.invalidate(is_book)
+            self._stream_seen = since
+        return since is not None and since <= asked
 
     # -- how often to read -------------------------------------------------------------
 
@@ -143,8 +206,12 @@ class IciciBooks:
                           max_age: float | None = None) -> list[Any]:
         """Today's `kind` list (orders, trades) of one Breeze exchange, cached."""
         day = self.today()
+        asked = time.monotonic()
+        self._events_cover(asked)
 
         def ttl(rows: Any) -> float:
+            if self._events_cover(asked):
+                return self._ttl(EVENT_TTL)
             return self._ttl(ACTIVE_TTL if rows or self._active(exchange) else IDLE_TTL)
 
         rows: list[Any] = await self._read(
@@ -195,8 +262,7 @@ class IciciBooks:
         quantity = int(row.quantity or 0)
         filled = filled_quantity(state, quantity, int(row.pending_quantity or 0),
                                  int(row.cancelled_quantity or 0))
-        price_type = PriceType(PRICE_TYPE_OF_BREEZE.get((row.order_type or "").lower(),
-                                                        "LIMIT"))
+        price_type = PriceType(openalgo_price_type(row.order_type))
         return BrokerOrder(
             row.order_id, symbol, exchange, _side(row.action), quantity, filled, price_type,
             _product(row.product_type), row.price or ZERO, row.stoploss or ZERO,
