@@ -118,6 +118,11 @@ class OrderUpdates:
             for source in self._sources:
                 source.unwatch_orders()
 
+    @property
+    def waiting(self) -> int:
+        """Events held for a placement still unanswered."""
+        return len(self._waiting)
+
     async def stop(self) -> None:
         await stop_tasks(self._recheck)
         self._recheck = None
