@@ -21,9 +21,8 @@ UNLIMITED = {"BREEZE_CALLS_PER_MINUTE": "1000000", "BREEZE_CALLS_PER_DAY": "1000
 SIM_UNLIMITED = ("--calls-per-minute", "100000000", "--calls-per-day", "100000000")
 QUIET_SECONDS = 6.0
 POLL_SECONDS = 0.25
-# The books read an exchange's lists once more this long after an event (ICICI's lists
-# may trail its notifications): a quiet window starts after it.
-SECOND_LOOK_SECONDS = 2.0
+# Long enough for an order's notifications to reach the platform (milliseconds here).
+SETTLE_SECONDS = 1.0
 
 
 def open_stack(stack_factory: Callable[..., Stack], **env: str) -> Stack:
@@ -59,9 +58,9 @@ def list_reads_while_polling(stack: Stack, seconds: float) -> int:
 
 
 def settle(stack: Stack) -> None:
-    """Past the second look after the order's events, and read once: what the events
-    made stale is read again here, before a quiet window starts."""
-    time.sleep(SECOND_LOOK_SECONDS + 1)
+    """The orders' notifications in, and the book read once: what they made stale is
+    read again here, before a quiet window starts."""
+    time.sleep(SETTLE_SECONDS)
     order_book(stack)
 
 
@@ -86,6 +85,16 @@ def test_the_book_refreshes_on_events_not_polls(stack_factory: Callable[..., Sta
     mine = rest_an_order(stack)  # NSE now has orders: without events it is polled
     settle(stack)
     assert mine in {r["orderid"] for r in order_book(stack)}
+    assert list_reads_while_polling(stack, QUIET_SECONDS) == 0
+    # A cancellation and a fill: the lists read after their events show them, so they
+    # are kept by events again at once.
+    cancelled = stack.post("cancelorder", {"orderid": mine, "strategy": "robustness"})
+    assert cancelled.status_code == 200, cancelled.text
+    filled = stack.place(pricetype="MARKET", price="0")
+    assert filled.status_code == 200, filled.text
+    settle(stack)
+    states = {r["orderid"]: r["order_status"] for r in order_book(stack)}
+    assert (states[mine], states[filled.json()["orderid"]]) == ("cancelled", "complete")
     assert list_reads_while_polling(stack, QUIET_SECONDS) == 0
     # A change the platform did not make arrives as a notification: the next poll has it.
     theirs = place_elsewhere(stack)

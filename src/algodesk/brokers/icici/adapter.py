@@ -30,7 +30,8 @@ from ...domain.orders import (
     Trade,
 )
 from ..base import BrokerFailure, NotSent, OrderRefused
-from .books import IciciBooks, OrderNotifications, breeze_exchange, stale_after
+from .book_events import OrderNotifications
+from .books import IciciBooks, breeze_exchange, stale_after
 from .budget import BudgetExhausted, CallBudget, OrderPacer, SharedReads
 from .client import BreezeClient
 from .errors import BreezeError
@@ -111,8 +112,8 @@ class IciciBroker:
         return self.clock().astimezone(IST).date()
 
     def follow_orders(self, notifications: OrderNotifications) -> None:
-        """Refresh the order and trade lists on ICICI's order notifications (the feed's
-        order stream) instead of polling them (`books.py`)."""
+        """Keep the order and trade lists by ICICI's order notifications (the feed's
+        order stream) instead of polling them (`book_events.py`)."""
         self.books.follow(notifications)
 
     # -- session ---------------------------------------------------------------------

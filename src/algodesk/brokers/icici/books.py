@@ -10,12 +10,8 @@ least `CallBudget.polling_interval(lists polled)` — half of the day's remainin
 spread until the close. An order action marks what it changes as stale (`stale_after`),
 so the next read shows it.
 
-While the broker's order notifications arrive (`follow`), they do the same for every
-change of every order of the account, wherever it was placed: the order and trade lists
-are then kept for `EVENT_TTL` instead of being polled, and read again when an event says
-they changed (once at once, and once `SECOND_LOOK_SECONDS` later, in case ICICI's lists
-trail its notifications). A list read before the order stream broke is not trusted past
-the break: notifications sent meanwhile are lost.
+While the broker's order notifications arrive (`follow`), the order and trade lists
+are kept by them instead of by polling (`book_events.py`).
 """
 
 from __future__ import annotations
@@ -38,8 +34,7 @@ from ...domain.orders import (
     Side,
     Trade,
 )
-from ...domain.stream import DepthUpdate, OrderEvent, Tick
-from ..base import FeedListener
+from .book_events import EVENT_TTL, BookEvents, OrderNotifications
 from .budget import CallBudget, SharedReads
 from .client import BreezeClient
 from .formats import IST, parse_response_datetime
@@ -53,10 +48,6 @@ ACTIVE_TTL = 2.0  # seconds between reads of an exchange with orders today
 IDLE_TTL = 60.0  # the others, for orders placed outside algodesk
 HOLDINGS_TTL = 10.0
 ACTIVE_FOR = 3600.0  # an exchange that had orders this recently counts as active
-# Order and trade lists while order notifications arrive: an event marks them stale, so
-# this is only the safety net for a notification the broker never sent.
-EVENT_TTL = 60.0
-SECOND_LOOK_SECONDS = ACTIVE_TTL  # after an event, its lists are read again this much later
 BOOK_KINDS = ("orders", "trades", "positions", "funds", "holdings")
 ZERO = Decimal(0)
 
@@ -68,16 +59,6 @@ class Read(Protocol):
     def __call__(self, key: Hashable | None, ttl: float | Callable[[Any], float],
                  operation: Callable[[BreezeClient], Awaitable[Any]], what: str, *,
                  max_age: float | None = None) -> Awaitable[Any]: ...
-
-
-class OrderNotifications(Protocol):
-    """The broker's order stream as the books follow it (`IciciFeed`)."""
-
-    def add_listener(self, listener: FeedListener) -> None: ...
-
-    def watch_orders(self) -> None: ...
-
-    def order_events_since(self) -> float | None: ...
 
 
 def breeze_exchange(exchange: str) -> str:
@@ -145,46 +126,22 @@ class IciciBooks:
         self.budget = budget
         self.today = today
         self._seen: dict[str, float] = {}  # Breeze exchange -> last time it had orders
-        self._events_since: Callable[[], float | None] = lambda: None
-        self._stream_seen: float | None = None  # the order stream's connection last seen
+        self.events = BookEvents(self._order_changed, breeze_exchange)
 
     # -- order notifications ----------------------------------------------------------
 
     def follow(self, notifications: OrderNotifications) -> None:
-        """Refresh the lists on the broker's order notifications instead of polling."""
-        self._events_since = notifications.order_events_since
-        notifications.add_listener(self)
-        notifications.watch_orders()
-
-    def on_tick(self, tick: Tick) -> None:
-        pass  # a FeedListener for the order events only
-
-    def on_depth(self, update: DepthUpdate) -> None:
-        pass
-
-    def on_order(self, event: OrderEvent) -> None:
-        """An order changed: the lists of its exchange are stale, now and a moment later."""
-        code = breeze_exchange(event.exchange)
-        self._order_changed(code)
-        asyncio.get_running_loop().call_later(SECOND_LOOK_SECONDS, self._order_changed, code)
+        """Keep the order and trade lists by the broker's order notifications."""
+        self.events.follow(notifications)
 
     def _order_changed(self, exchange: str) -> None:
+        """An order changed on (Breeze) `exchange` ("": anywhere): what it touches is
+        stale, and the exchange counts as active."""
         if exchange in BREEZE_EXCHANGES:
             self.reads.invalidate(stale_after(exchange))
             self.acted_on(exchange)
-        else:  # an instrument the platform cannot place: every list
+        else:
             self.reads.invalidate(is_book)
-
-    def _events_cover(self, asked: float) -> bool:
-        """Whether order notifications arrived without a break from `asked` on (so a
-        list read then stays right until an event says otherwise). A break (or a new
-        connection) makes every list read before it stale."""
-        since = self._events_since()
-        if since != self._stream_seen:
-            if self._stream_seen is not None:
-                self.reads.invalidate(is_book)
-            self._stream_seen = since
-        return since is not None and since <= asked
 
     # -- how often to read -------------------------------------------------------------
 
@@ -207,10 +164,11 @@ class IciciBooks:
         """Today's `kind` list (orders, trades) of one Breeze exchange, cached."""
         day = self.today()
         asked = time.monotonic()
-        self._events_cover(asked)
+        self.events.cover(asked)  # a break of the order stream shows here first
 
         def ttl(rows: Any) -> float:
-            if self._events_cover(asked):
+            if self.events.cover(asked) and self.events.shown(kind, exchange, rows or [],
+                                                              self._state):
                 return self._ttl(EVENT_TTL)
             return self._ttl(ACTIVE_TTL if rows or self._active(exchange) else IDLE_TTL)
 
@@ -268,6 +226,10 @@ class IciciBooks:
             _product(row.product_type), row.price or ZERO, row.stoploss or ZERO,
             row.average_price or ZERO, _status(state), instant(row.order_datetime),
             row.user_remark or "", time_text=row.order_datetime or "")
+
+    def _state(self, row: BreezeOrder) -> tuple[OrderStatus, int]:
+        order = self.order(row)
+        return order.status, order.filled_quantity
 
     async def orders(self, since: dt.date | None = None, *, exchange: str | None = None,
                      max_age: float | None = None) -> list[BrokerOrder]:
