@@ -15,11 +15,12 @@ That bounds fill → client from above (the simulator's checks before the match 
 too). Both clocks are this machine's.
 
 Calls. Two platforms, ORDER_UPDATES_ENABLED true and false, each on a simulator of its
-own. In each, a client polls `orderbook` every POLL_SECONDS while CALL_ORDERS orders are
-placed ORDER_SPACING seconds apart (every other one a MARKET buy that fills at once, the
-others limit buys resting far below the market), and one more is placed outside the
-platform (ICICI's own app: the bench's own Breeze session) halfway. Counted: the
-platform's Breeze calls the simulator received during the run, by endpoint.
+own. In each, a client polls `orderbook` every POLL_SECONDS while orders are placed at
+each pace of PACES (so many orders, so many seconds apart: every other one a MARKET buy
+that fills at once, the others limit buys resting far below the market), and one more
+is placed outside the platform (ICICI's own app: the bench's own Breeze session)
+halfway. Counted: the platform's Breeze calls the simulator received during each pace,
+by endpoint. The first pace also pays for the first read of all six exchanges' lists.
 
     .venv/bin/python bench/bench_order_updates.py
 """
@@ -46,8 +47,8 @@ sys.path.insert(0, str(ROOT))
 from tests.orders_robustness.stack import EXCHANGE, SYMBOL, Stack
 
 ORDERS = 100
-CALL_ORDERS = 30
-ORDER_SPACING = 2.0
+# Seconds between orders -> orders: as often as the books' polling TTL, and sparser.
+PACES = {2.0: 15, 10.0: 6}
 POLL_SECONDS = 0.5
 TARGET_P99_MS = 100.0
 UNLIMITED = {"BREEZE_CALLS_PER_MINUTE": "1000000", "BREEZE_CALLS_PER_DAY": "100000000"}
@@ -131,7 +132,7 @@ async def latency(stack: Stack, orders: int) -> dict[str, Any]:
 # -- calls ---------------------------------------------------------------------------------
 
 
-async def calls_while_polling(stack: Stack, orders: int) -> dict[str, Any]:
+async def calls_while_polling(stack: Stack, orders: int, spacing: float) -> dict[str, Any]:
     started = time.time()
     polls = 0
 
@@ -152,7 +153,7 @@ async def calls_while_polling(stack: Stack, orders: int) -> dict[str, Any]:
                     await asyncio.to_thread(stack.direct, lambda c: c.place_order(
                         stock_code=SYMBOL, exchange_code=EXCHANGE, product="cash",
                         action="buy", order_type="limit", quantity=1, price=stack.price))
-                await asyncio.sleep(ORDER_SPACING)
+                await asyncio.sleep(spacing)
         finally:
             poller.cancel()
     seconds = time.time() - started
@@ -166,26 +167,28 @@ async def calls_while_polling(stack: Stack, orders: int) -> dict[str, Any]:
 # -- run -----------------------------------------------------------------------------------
 
 
-def main(orders: int = ORDERS, call_orders: int = CALL_ORDERS) -> dict[str, Any]:
-    figures: dict[str, Any] = {"orders_per_call_run": call_orders,
-                               "order_spacing_seconds": ORDER_SPACING,
-                               "poll_seconds": POLL_SECONDS}
+def main(orders: int = ORDERS, paces: dict[float, int] | None = None) -> dict[str, Any]:
+    paces = paces or PACES
+    figures: dict[str, Any] = {"poll_seconds": POLL_SECONDS, "paces": []}
+    runs: dict[bool, list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-order-updates-") as tmp:
         for enabled in (True, False):
             stack = open_stack(Path(tmp) / ("on" if enabled else "off"), enabled)
             try:
-                run = asyncio.run(calls_while_polling(stack, call_orders))
-                figures["with_order_updates" if enabled else "polling_only"] = run
+                runs[enabled] = [asyncio.run(calls_while_polling(stack, count, spacing))
+                                 for spacing, count in paces.items()]
                 if enabled:
                     figures["fill_to_client"] = asyncio.run(latency(stack, orders))
             finally:
                 stack.close()
-    with_events = figures["with_order_updates"]
-    polling = figures["polling_only"]
-    figures["breeze_calls_saved"] = polling["breeze_calls"] - with_events["breeze_calls"]
-    figures["order_list_reads_saved_percent"] = round(
-        100 * (1 - with_events["order_list_reads"] / polling["order_list_reads"]), 1) \
-        if polling["order_list_reads"] else None
+    for (spacing, count), on, off in zip(paces.items(), runs[True], runs[False], strict=True):
+        saved = off["order_list_reads"] - on["order_list_reads"]
+        figures["paces"].append({
+            "orders": count, "spacing_seconds": spacing, "with_order_updates": on,
+            "polling_only": off, "breeze_calls_saved": off["breeze_calls"] - on["breeze_calls"],
+            "order_list_reads_saved_percent":
+                round(100 * saved / off["order_list_reads"], 1) if off["order_list_reads"]
+                else None})
     save("order_updates", figures)
     for line in readme_lines(figures):
         print(line)
@@ -195,23 +198,27 @@ def main(orders: int = ORDERS, call_orders: int = CALL_ORDERS) -> dict[str, Any]
 def readme_lines(figures: dict[str, Any]) -> list[str]:
     latency_ = figures["fill_to_client"]
     met = "met" if latency_["p99_ms"] <= latency_["target_p99_ms"] else "missed"
-    on, off = figures["with_order_updates"], figures["polling_only"]
-    return [
+    lines = [
         f"| order update, simulator fill → WebSocket client (`subscribe_orders`) | "
         f"p50 {latency_['p50_ms']} ms, p99 {latency_['p99_ms']} ms "
-        f"(target p99 ≤ {latency_['target_p99_ms']:g} ms: {met}) |",
-        f"| Breeze calls while a client polls orderbook every {figures['poll_seconds']:g} s "
-        f"and {figures['orders_per_call_run']} orders are placed "
-        f"{figures['order_spacing_seconds']:g} s apart (+1 elsewhere) | "
-        f"{on['breeze_calls']} with order updates ({on['order_list_reads']} order-list "
-        f"reads), {off['breeze_calls']} polling only ({off['order_list_reads']}): "
-        f"{figures['order_list_reads_saved_percent']} % of the order-list reads saved |",
-    ]
+        f"(target p99 ≤ {latency_['target_p99_ms']:g} ms: {met}) |"]
+    for pace in figures["paces"]:
+        on, off = pace["with_order_updates"], pace["polling_only"]
+        lines.append(
+            f"| Breeze calls, orderbook polled every {figures['poll_seconds']:g} s, "
+            f"{pace['orders']} orders {pace['spacing_seconds']:g} s apart (+1 elsewhere) | "
+            f"{on['breeze_calls']} with order updates, {off['breeze_calls']} polling only; "
+            f"order-list reads {on['order_list_reads']} vs {off['order_list_reads']} "
+            f"({pace['order_list_reads_saved_percent']} % saved) |")
+    return lines
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=ORDERS)
-    parser.add_argument("--call-orders", type=int, default=CALL_ORDERS)
+    parser.add_argument("--pace", action="append", default=[], metavar="SECONDS:ORDERS",
+                        help="a pace of the calls runs (repeatable; default "
+                             + ", ".join(f"{k:g}:{v}" for k, v in PACES.items()) + ")")
     args = parser.parse_args()
-    main(args.orders, args.call_orders)
+    chosen = {float(a.split(":")[0]): int(a.split(":")[1]) for a in args.pace}
+    main(args.orders, chosen or None)
