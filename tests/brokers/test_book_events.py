@@ -8,12 +8,11 @@ what the books do with its events. Time is the cache's clock, moved by hand."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-import httpx
 import pytest
 
 from algodesk.brokers.base import FeedListener
@@ -21,28 +20,14 @@ from algodesk.brokers.icici import book_events
 from algodesk.brokers.icici.adapter import IciciBroker
 from algodesk.brokers.icici.books import ACTIVE_TTL, IDLE_TTL
 from algodesk.brokers.icici.budget import CallBudget, SharedReads
-from algodesk.brokers.icici.client import BreezeClient
 from algodesk.brokers.icici.gateway import BrokerGateway
 from algodesk.domain.orders import OrderIntent, OrderStatus, PriceType, Product, Side
 from algodesk.domain.stream import OrderEvent
 from algodesk.instruments.index import SymbolIndex
-from algodesk.instruments.refresh import import_archive
+from tests.brokers.test_adapter import LoggedIn
 from tests.brokers.test_client_simulator import client_for
 
-T = TypeVar("T")
 NOW = dt.datetime(2026, 11, 24, 4, 30, tzinfo=dt.UTC)
-
-
-class Session:
-    def __init__(self, client: BreezeClient) -> None:
-        self.client = client
-        self.started = dt.datetime.now(dt.UTC)
-
-    async def call(self, operation: Callable[[BreezeClient], Awaitable[T]]) -> T:
-        return await operation(self.client)
-
-    def session_started(self) -> dt.datetime:
-        return self.started
 
 
 class Notifications:
@@ -97,25 +82,13 @@ class Desk:
         return await self.broker.orders(exchange="NSE")
 
 
-@pytest.fixture(scope="module")
-def account(simulator_factory: Callable[..., Any]) -> Any:
-    return simulator_factory()
-
-
-@pytest.fixture(scope="module")
-def index(account: Any) -> SymbolIndex:
-    archive = httpx.get(account.security_master_url, timeout=60).content
-    instruments, _ = import_archive(archive, 0.001)
-    return SymbolIndex(instruments)
-
-
 @pytest.fixture
 async def desk(account: Any, index: SymbolIndex) -> AsyncIterator[Desk]:
     sent: list[str] = []
     async with client_for(account, on_request=sent.append) as client:
         await client.customer_details(account.new_api_session())
         clock = Clock()
-        broker = IciciBroker(BrokerGateway(Session(client), CallBudget()), lambda: index,
+        broker = IciciBroker(BrokerGateway(LoggedIn(client), CallBudget()), lambda: index,
                              name="simulator", reads=SharedReads(clock=clock))
         stream = Notifications()
         broker.follow_orders(stream)

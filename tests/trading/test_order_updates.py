@@ -6,7 +6,6 @@ events only while someone listens."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any
 import pytest
 
 from algodesk.brokers.base import FeedListener
-from algodesk.domain.instruments import InstrumentType
 from algodesk.domain.market import Quote
 from algodesk.domain.orders import BrokerOrder, OrderAck, PreparedOrder
 from algodesk.domain.stream import OrderEvent
@@ -25,24 +23,9 @@ from algodesk.trading.books import Books
 from algodesk.trading.journal import OrderJournal
 from algodesk.trading.order_updates import LIVE, OrderUpdate, OrderUpdates
 from algodesk.trading.orders import OrderRequest, OrderService
+from tests.sandbox.test_paper_orders import NOW, Index
 
 D = Decimal
-NOW = dt.datetime(2026, 11, 24, 4, 30, tzinfo=dt.UTC)  # 10:00 IST, a Tuesday
-
-
-@dataclass(frozen=True)
-class Inst:
-    symbol: str
-    exchange: str
-    instrument_type: InstrumentType = InstrumentType.EQ
-    lot_size: int = 1
-    freeze_qty: int = 0
-    is_index: bool = False
-
-
-class Index:
-    def get(self, symbol: str, exchange: str) -> Inst | None:
-        return Inst(symbol, exchange) if (symbol, exchange) == ("SBIN", "NSE") else None
 
 
 def event_of(order: BrokerOrder) -> OrderEvent:
