@@ -17,6 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
+# Every test that uses an openalgo client runs with 1.0.47 and with 2.0.5.
+pytest_plugins = ["tests.clients.plugin"]
+
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
 

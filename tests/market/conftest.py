@@ -1,6 +1,6 @@
 """Platforms for the market-data tests: the real `algodesk serve` against a real
 simulator, connected through the broker login, with an API key; the `openalgo` client
-talks to it over loopback.
+(1.0.47 or 2.0.5: the test's `openalgo_client`, tests/clients) talks to it over loopback.
 
 Two desks per session: `desk` on a simulator whose market is always open (quotes,
 options, option orders at any hour the tests run) with the full instrument universe,
@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 import pytest
-from openalgo import api
 
+from tests import clients
 from tests.conftest import SimulatorProcess, free_port
 from tests.web.platform import (
     ADMIN,
@@ -48,7 +48,7 @@ class MarketDesk:
 
     @property
     def client(self) -> Any:
-        return api(api_key=self.apikey, host=self.platform.base_url, timeout=120)
+        return clients.api(api_key=self.apikey, host=self.platform.base_url, timeout=120)
 
     def post(self, endpoint: str, payload: dict[str, Any]) -> httpx.Response:
         with httpx.Client(base_url=self.platform.base_url, timeout=120) as http:

@@ -6,6 +6,7 @@ no broker call), two years of one-minute bars, the backfill command, and the 400
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from algodesk.market.history import SETTLE_SECONDS
 from algodesk.simulator.market import Market
 from algodesk.simulator.market.types import Candle
+from tests import clients
 from tests.conftest import ist_today, wait_out_midnight
 from tests.market.conftest import MarketDesk
 
@@ -128,6 +130,19 @@ def test_daily_and_weekly_bars(exchange_desk: MarketDesk, market: Market) -> Non
     assert weekly["high"].max() == daily["high"].max()
 
 
+def test_both_clients_build_the_same_frame(
+        exchange_desk: MarketDesk, both_openalgo_clients: dict[str, Callable[..., Any]]) -> None:
+    """1.0.47 and 2.0.5 build the DataFrame with the same code (2.0.5's `history` differs
+    only in keeping its HTTP connection): one reply, one frame, index dtype and zone too."""
+    start, end = last_week()
+    frames = [make(api_key=exchange_desk.apikey, host=exchange_desk.platform.base_url,
+                   timeout=120).history(symbol="RELIANCE", exchange="NSE", interval="5m",
+                                        start_date=start.isoformat(), end_date=end.isoformat())
+              for make in both_openalgo_clients.values()]
+    check_frame(frames[0], intraday=True)
+    pd.testing.assert_frame_equal(frames[1], frames[0], check_exact=True)
+
+
 def test_futures_history_carries_open_interest(exchange_desk: MarketDesk) -> None:
     futures = exchange_desk.client.search(query="NIFTY FUT", exchange="NFO")
     symbol = sorted(item["symbol"] for item in futures["data"]
@@ -141,8 +156,14 @@ def test_futures_history_carries_open_interest(exchange_desk: MarketDesk) -> Non
     assert (df["oi"] > 0).all()
 
 
+# A symbol per client (the test runs once with each): each run fetches two years the
+# store does not hold yet. (OpenAlgo name, the simulator's stock code.)
+TWO_YEARS_OF = {clients.OPENALGO_1: ("TCS", "TCS"), clients.OPENALGO_2: ("AXISBANK", "AXIBAN")}
+
+
 def test_two_years_of_minutes_split_fetched_merged_and_then_free(
-        exchange_desk: MarketDesk, market: Market) -> None:
+        exchange_desk: MarketDesk, market: Market, openalgo_client: str) -> None:
+    symbol, stock_code = TWO_YEARS_OF[openalgo_client]
     wait_out_midnight(120)  # the calls are counted per IST day: the test takes a minute
     end = last_final_day()
     start = end - dt.timedelta(days=730)
@@ -150,7 +171,7 @@ def test_two_years_of_minutes_split_fetched_merged_and_then_free(
                    if (start + dt.timedelta(days=n)).weekday() < 5)
     client = exchange_desk.client
     before = exchange_desk.broker_calls_today()
-    df = client.history(symbol="TCS", exchange="NSE", interval="1m",
+    df = client.history(symbol=symbol, exchange="NSE", interval="1m",
                         start_date=start.isoformat(), end_date=end.isoformat())
     calls = exchange_desk.broker_calls_today() - before
     check_frame(df, intraday=True)
@@ -165,15 +186,15 @@ def test_two_years_of_minutes_split_fetched_merged_and_then_free(
         step = dt.timedelta(days=-1 if day == end else 1)
         while day.weekday() >= 5:
             day += step
-        expected = aggregate(sim_candles(market, "TCS", "1minute", day, day), 1)
+        expected = aggregate(sim_candles(market, stock_code, "1minute", day, day), 1)
         got = frame_rows(df[df.index.date == day])
         assert got == expected, day
 
-    again = client.history(symbol="TCS", exchange="NSE", interval="1m",
+    again = client.history(symbol=symbol, exchange="NSE", interval="1m",
                            start_date=start.isoformat(), end_date=end.isoformat())
     assert exchange_desk.broker_calls_today() - before == calls, "the repeat was not free"
     pd.testing.assert_frame_equal(again, df)
-    stored = client.history(symbol="TCS", exchange="NSE", interval="1h",
+    stored = client.history(symbol=symbol, exchange="NSE", interval="1h",
                             start_date=start.isoformat(), end_date=end.isoformat(), source="db")
     assert isinstance(stored, pd.DataFrame) and stored.empty is False
     assert exchange_desk.broker_calls_today() - before == calls

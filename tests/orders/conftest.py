@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
-from openalgo import api
 
 from algodesk.brokers.icici import BreezeClient
+from tests import clients
 from tests.conftest import SimulatorProcess, free_port
 from tests.web.platform import (
     ADMIN,
@@ -44,8 +44,9 @@ class Desk:
 
     @property
     def client(self) -> Any:
-        """The official openalgo client, unmodified."""
-        return api(api_key=self.apikey, host=self.platform.base_url, timeout=60)
+        """The official openalgo client (1.0.47 or 2.0.5: the test's `openalgo_client`),
+        unmodified."""
+        return clients.api(api_key=self.apikey, host=self.platform.base_url, timeout=60)
 
     def post(self, endpoint: str, payload: dict[str, Any], *, key: bool = True
              ) -> httpx.Response:

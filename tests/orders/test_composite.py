@@ -131,8 +131,21 @@ def test_cancel_all_cancels_every_working_order(desk: Desk) -> None:
 
 
 def test_close_position_squares_off_everything(desk: Desk) -> None:
+    # Positions of its own: the test runs once with each client, and each run closes all.
+    # The simulator margins a closing futures buy in full, and the split test's shorts are
+    # there twice (once per client): room for them in the F&O allocation.
+    desk.direct(lambda c: c.set_funds("credit", "2000000", "FNO"))
+    fut = future(desk, "NFO", "NIFTY")
+    for order in ({"symbol": "SBIN", "exchange": "NSE", "action": "BUY", "quantity": 1,
+                   "product": "CNC"},
+                  {"symbol": "ITC", "exchange": "NSE", "action": "SELL", "quantity": 1,
+                   "product": "CNC"},
+                  {"symbol": fut["symbol"], "exchange": "NFO", "action": "SELL",
+                   "quantity": fut["lotsize"], "product": "NRML"}):
+        placed = desk.client.placeorder(strategy="to-close", price_type="MARKET", **order)
+        assert placed["status"] == "success", placed
     before = [p for p in desk.client.positionbook()["data"] if int(p["quantity"])]
-    assert len(before) >= 3  # SBIN and ITC (cash), the NIFTY future short from the split
+    assert len(before) >= 3  # SBIN and ITC (cash), the NIFTY future short
     answer = desk.client.closeposition(strategy="anything")
     assert answer["status"] == "success", answer
     assert answer["message"] == "All Open Positions Squared Off"

@@ -21,12 +21,14 @@ from tests.orders.helpers import below_market, future, order_of, position, wait_
 LEAD_SECONDS = 40
 
 
-@pytest.fixture(scope="module")
+# A platform per test, not per module: the test runs once with each openalgo client, and
+# the second run needs a square-off still ahead of it.
+@pytest.fixture
 def squareoff_at() -> dt.datetime:
     return (dt.datetime.now(IST) + dt.timedelta(seconds=LEAD_SECONDS)).replace(microsecond=0)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def desk(tmp_path_factory: pytest.TempPathFactory,
          simulator_factory: Callable[..., SimulatorProcess],
          squareoff_at: dt.datetime) -> Iterator[Desk]:

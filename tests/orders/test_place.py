@@ -49,6 +49,7 @@ def aggressive_fill(desk: Desk, orderid: str, breeze_exchange: str, product: str
 
 def test_market_buy_on_nse_goes_as_aggressive_limit_and_fills(desk: Desk) -> None:
     symbol = desk.client.symbol(symbol="SBIN", exchange="NSE")["data"]
+    held = position(desk, "SBIN", "NSE", "CNC")  # the test runs once with each client
     answer = desk.client.placeorder(strategy="place-test", symbol="SBIN", action="BUY",
                                     exchange="NSE", price_type="MARKET", product="CNC",
                                     quantity=2)
@@ -57,7 +58,7 @@ def test_market_buy_on_nse_goes_as_aggressive_limit_and_fills(desk: Desk) -> Non
                           Decimal(str(symbol["tick_size"])))
     assert (row["symbol"], row["exchange"], row["action"], row["quantity"], row["product"],
             row["strategy"]) == ("SBIN", "NSE", "BUY", 2, "CNC", "place-test")
-    assert position(desk, "SBIN", "NSE", "CNC") == 2
+    assert position(desk, "SBIN", "NSE", "CNC") == held + 2
 
 
 def test_limit_order_rests_at_its_price(desk: Desk) -> None:
@@ -120,6 +121,7 @@ def test_bse_equity(desk: Desk) -> None:
 def test_nfo_future_nrml_and_lot_size(desk: Desk) -> None:
     fut = future(desk, "NFO", "NIFTY")
     lot = fut["lotsize"]
+    held = position(desk, fut["symbol"], "NFO", "NRML")
     wrong = desk.client.placeorder(symbol=fut["symbol"], action="BUY", exchange="NFO",
                                    price_type="MARKET", product="NRML", quantity=lot + 1)
     assert wrong["status"] == "error" and f"lot size {lot}" in wrong["message"], wrong
@@ -130,7 +132,7 @@ def test_nfo_future_nrml_and_lot_size(desk: Desk) -> None:
                           Decimal(str(fut["tick_size"])))
     assert (row["symbol"], row["product"], row["quantity"]) == (fut["symbol"], "NRML", lot)
     assert sim_order(desk, "NFO", answer["orderid"]).product_type == "Futures"
-    assert position(desk, fut["symbol"], "NFO", "NRML") == lot
+    assert position(desk, fut["symbol"], "NFO", "NRML") == held + lot
 
 
 def test_nfo_option_market_uses_the_options_rule(desk: Desk) -> None:
@@ -152,6 +154,7 @@ def test_nfo_option_market_uses_the_options_rule(desk: Desk) -> None:
 
 def test_nfo_future_mis_is_carried_as_futures_and_shown_as_mis(desk: Desk) -> None:
     fut = future(desk, "NFO", "BANKNIFTY")
+    held = position(desk, fut["symbol"], "NFO", "MIS")
     answer = desk.client.placeorder(symbol=fut["symbol"], action="SELL", exchange="NFO",
                                     price_type="MARKET", product="MIS",
                                     quantity=fut["lotsize"])
@@ -160,7 +163,7 @@ def test_nfo_future_mis_is_carried_as_futures_and_shown_as_mis(desk: Desk) -> No
                           Decimal(str(fut["tick_size"])), side="SELL")
     assert row["product"] == "MIS"
     assert sim_order(desk, "NFO", answer["orderid"]).product_type == "Futures"
-    assert position(desk, fut["symbol"], "NFO", "MIS") == -fut["lotsize"]
+    assert position(desk, fut["symbol"], "NFO", "MIS") == held - fut["lotsize"]
 
 
 def test_bfo_future_limit(desk: Desk) -> None:

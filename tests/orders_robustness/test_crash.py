@@ -1,7 +1,9 @@
 """The platform killed with SIGKILL in the middle of a burst loses nothing and sends
 nothing twice.
 
-Eight `openalgo` clients place 200 resting limit buys between them. When 60 have been
+Eight `openalgo` clients place 200 resting limit buys between them: four of version 1.0.47
+and four of 2.0.5 (which keeps its connections open between calls), in the same burst, so
+both clients meet the same kill without a second stack and burst. When 60 have been
 accepted the platform process is killed outright (no shutdown, no flush) and started
 again on the same DATA_DIR. A client whose request could not even connect sends the
 same order again once the platform is back (nothing reached it); a client whose request
@@ -28,9 +30,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
-from openalgo import api
 
 from tests.orders_robustness.stack import (
     EXCHANGE,
@@ -52,6 +54,7 @@ UNANSWERED_ORDERS = 3
 @dataclass
 class Attempt:
     client: int
+    version: str  # the openalgo client's
     number: int
     outcome: str  # accepted | refused | unknown
     orderid: str | None
@@ -62,7 +65,8 @@ class Attempt:
 
 @pytest.mark.timeout(300)
 def test_sigkill_mid_burst_every_accepted_order_exists_exactly_once(
-        stack_factory: Callable[..., Stack]) -> None:
+        stack_factory: Callable[..., Stack],
+        both_openalgo_clients: dict[str, Callable[..., Any]]) -> None:
     # The simulator's per-minute budget is raised: this test is about the journal, not
     # about budgets (those have tests of their own). Funds: 200 x ~₹430 fits easily.
     stack = stack_factory(sim_args=("--calls-per-minute", "2000"))
@@ -72,8 +76,12 @@ def test_sigkill_mid_burst_every_accepted_order_exists_exactly_once(
     attempts: list[Attempt] = []
     lock = threading.Lock()
 
+    versions = sorted(both_openalgo_clients)
+
     def client(index: int) -> None:
-        openalgo = api(api_key=stack.apikey, host=stack.base_url, timeout=90)
+        version = versions[index % len(versions)]
+        openalgo = both_openalgo_clients[version](api_key=stack.apikey, host=stack.base_url,
+                                                  timeout=90)
         for number in range(ORDERS // CLIENTS):
             while True:
                 up.wait(timeout=120)
@@ -92,7 +100,7 @@ def test_sigkill_mid_burst_every_accepted_order_exists_exactly_once(
             else:  # cut off mid-flight: the outcome is unknown to this client
                 outcome = "unknown"
             with lock:
-                attempts.append(Attempt(index, number, outcome, result.get("orderid"),
+                attempts.append(Attempt(index, version, number, outcome, result.get("orderid"),
                                         result.get("code"), str(result.get("message", "")),
                                         after_restart))
 
@@ -151,9 +159,11 @@ def test_sigkill_mid_burst_every_accepted_order_exists_exactly_once(
     assert len(attempts) == ORDERS
     assert in_flight, ("the kill found no order in flight, so nothing was tested: "
                        f"journal at the kill {Counter(r['state'] for r in at_kill)}")
-    assert any(a.after_restart and a.outcome == "accepted" for a in attempts), (
-        "no order was accepted after the restart: "
-        f"{[(a.code, a.message) for a in attempts if a.after_restart][:5]}")
+    for version in versions:
+        assert any(a.version == version and a.after_restart and a.outcome == "accepted"
+                   for a in attempts), (
+            f"no order of a {version} client was accepted after the restart: "
+            f"{[(a.code, a.message) for a in attempts if a.after_restart][:5]}")
     crashes = [(a.code, a.message) for a in attempts if a.code == 500]
     assert not crashes, f"the platform answered 500: {crashes}"
 

@@ -51,6 +51,10 @@ def simulator_env(sim: SimulatorProcess) -> dict[str, str]:
     }
 
 
+# How long a test platform waits for a Breeze answer (the platform's default is 10 s): a
+# whole option chain from a simulator on two loaded cores took longer once.
+BREEZE_TIMEOUT_SECONDS = 30
+
 @dataclass
 class PlatformProcess:
     workdir: Path
@@ -82,10 +86,8 @@ class PlatformProcess:
                     "WEBSOCKET_PORT": str(free_port()),
                     "PYTHONUNBUFFERED": "1", "BROKER_SESSION_EXPIRY": daily_time_away(),
                     "MIS_SQUAREOFF_TIME": daily_time_away(),
-                    # A whole option chain from a simulator sharing two loaded cores can take
-                    # longer than the 10 s a trader's platform waits; the tests of that
-                    # timeout set their own.
-                    "BREEZE_TIMEOUT_SECONDS": "30", **self.env})
+                    # the tests of that timeout set their own
+                    "BREEZE_TIMEOUT_SECONDS": str(BREEZE_TIMEOUT_SECONDS), **self.env})
         with self.output_path.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "algodesk.cli", "serve"], cwd=self.workdir, env=env,

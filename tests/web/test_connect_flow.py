@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-import openalgo
 import pytest
 
 from algodesk.brokers.icici import BreezeClient
 from algodesk.web.common import inr
+from tests.clients import api
 from tests.web.conftest import RealSetup
 
 
@@ -84,10 +84,10 @@ def test_api_answers_with_the_broker_behind_it(real: RealSetup) -> None:
     assert float(data["availablecash"]) > 0
 
     # The official `openalgo` client, unmodified, against the platform.
-    client = openalgo.api(api_key=key, host=real.platform.base_url)
+    client = api(api_key=key, host=real.platform.base_url)
     answer = client.funds()
     assert answer["status"] == "success" and answer["data"] == data
-    refused = openalgo.api(api_key="0" * 64, host=real.platform.base_url).funds()
+    refused = api(api_key="0" * 64, host=real.platform.base_url).funds()
     assert refused["status"] == "error" and "Invalid openalgo apikey" in refused["message"]
 
 
