@@ -4,8 +4,9 @@ simulator: the simulator fills an order and a plain WebSocket client subscribed 
 order book's names (the client's MARKET and CNC, the strategy from the journal); a
 client that did not subscribe, or unsubscribed, receives none.
 
-The openalgo client 1.0.47 in the project's venv has no `subscribe_orders` (2.0.5 has):
-it is not driven here."""
+The openalgo client 2.0.5 (through the tests/clients proxy) subscribes with
+`subscribe_orders` and finds the filled order in `get_orders`; 1.0.47, in the project's
+venv, has no order updates."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from tests.clients.remote import RemoteOpenalgo
 from tests.market.conftest import MarketDesk
-from tests.stream.conftest import Socket
+from tests.stream.conftest import Socket, ws_port
 from tests.web.platform import ADMIN
 
 OpenSocket = Callable[..., Socket]
@@ -117,3 +119,32 @@ def test_a_client_that_disconnects_leaves_the_others_subscribed(
         gone.recv(1)
     orderid = place_market_buy(feed_desk, "ws-orders")
     assert updates_of(subscribed, orderid)[-1]["filled_quantity"] == 1
+
+
+def test_openalgo_2_finds_a_filled_order_in_get_orders(feed_desk: MarketDesk,
+                                                       openalgo2: RemoteOpenalgo) -> None:
+    client = openalgo2.api(api_key=feed_desk.apikey, host=feed_desk.platform.base_url,
+                           ws_port=ws_port(feed_desk))
+    assert client.connect(), "the 2.0.5 client could not connect and authenticate"
+    try:
+        assert client.subscribe_orders()
+        # The client keeps no reply to wait for: give the subscription a moment to land
+        # before the order's first update (the placement's) is sent.
+        time.sleep(0.5)
+        orderid = place_market_buy(feed_desk, "openalgo-2")
+
+        def filled() -> list[dict[str, Any]]:
+            return [o for o in client.get_orders()["orders"]
+                    if o["orderid"] == orderid and o["order_status"] == "complete"]
+
+        deadline = time.monotonic() + 10
+        while not filled():
+            assert time.monotonic() < deadline, client.get_orders()
+            time.sleep(0.1)
+        [update] = filled()
+        assert (update["symbol"], update["exchange"], update["action"], update["quantity"],
+                update["filled_quantity"], update["pricetype"], update["strategy"]) == (
+            "SBIN", "NSE", "BUY", 1, 1, "MARKET", "openalgo-2")
+        assert client.unsubscribe_orders()
+    finally:
+        client.disconnect()
