@@ -16,6 +16,7 @@ import bench_client
 import bench_hardening
 import bench_instruments
 import bench_market
+import bench_order_updates
 import bench_orders
 import bench_sim_stream
 import bench_simulator
@@ -30,6 +31,7 @@ BENCHES = {
     "market": (bench_market, "market"),
     "hardening": (bench_hardening, "hardening"),
     "stream": (bench_sim_stream, "sim_stream"),
+    "order_updates": (bench_order_updates, "order_updates"),
 }
 
 
@@ -59,6 +61,7 @@ def main(names: list[str]) -> None:
     lines.extend(bench_market.readme_lines(market))
     lines.extend(bench_hardening.readme_lines(figures["hardening"]))
     lines.extend(bench_sim_stream.readme_lines(figures["stream"]))
+    lines.extend(bench_order_updates.readme_lines(figures["order_updates"]))
     update_readme(lines)
 
 

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # The broker feed is dropped and made again when it is connected but silent this
     # long while instruments are subscribed (doubling for each silent one in a row).
     feed_watchdog_seconds: float = Field(default=30.0, gt=0)
+    # The broker's order notifications: pushed to WebSocket clients (subscribe_orders)
+    # and refreshing the cached order books. False: neither; the books poll.
+    order_updates_enabled: bool = True
     data_dir: str = "data"
     # Empty: a SQLite file in DATA_DIR. Any SQLAlchemy URL works.
     database_url: str = ""

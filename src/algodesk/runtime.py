@@ -145,6 +145,14 @@ def build_runtime(settings: Settings) -> Runtime:
     trading = Trading.build(
         database=db, broker=adapter, instruments=lambda: instruments.index,
         mis_squareoff_time=settings.mis_squareoff_time)
+    feed = IciciFeed(livestream_url=settings.breeze_livestream_url,
+                     livefeeds_url=settings.breeze_livefeeds_url,
+                     credentials=lambda: stream_credentials(broker),
+                     contracts=lambda: instruments.index, name=broker.broker_name,
+                     timings=FeedTimings(watchdog_seconds=settings.feed_watchdog_seconds))
+    if settings.order_updates_enabled:
+        adapter.follow_orders(feed)  # the books refresh on order events, not by polling
+        trading.updates.follow(feed)  # order updates for the WebSocket's subscribe_orders
     runtime = Runtime(
         settings=settings, mode=mode, db=db, box=box,
         users=UserStore(db, box), web_sessions=WebSessions(db, box),
@@ -157,18 +165,13 @@ def build_runtime(settings: Settings) -> Runtime:
             data_dir=data_dir, orders=trading.orders,
             splitter=trading.composite, interest_rate_percent=settings.options_interest_rate),
     )
-    feed = IciciFeed(livestream_url=settings.breeze_livestream_url,
-                     livefeeds_url=settings.breeze_livefeeds_url,
-                     credentials=lambda: stream_credentials(broker),
-                     contracts=lambda: instruments.index, name=broker.broker_name,
-                     timings=FeedTimings(watchdog_seconds=settings.feed_watchdog_seconds))
     runtime.feed = feed
     if demo is not None:
         runtime.services.append(demo)
     runtime.services.append(broker)
     runtime.services.append(instruments)
     runtime.services.append(trading)  # reconciles the journal once the broker is there
-    runtime.services.append(feed)  # idle until something subscribes
+    runtime.services.append(feed)  # idle until something subscribes or follows orders
     return runtime
 
 

@@ -1,4 +1,8 @@
-"""Fixtures for the Breeze client tests that need a peer but not the simulator.
+"""Fixtures for the Breeze client and adapter tests.
+
+`account` is a simulator of the test module's own (with `index`, its symbol index): the
+adapter tests fill orders, and the positions they leave would change what other tests'
+close-all and books see on the shared one.
 
 `loopback` is a tiny HTTP/1.1 server on 127.0.0.1 that records every request exactly as
 received (method, target, headers, raw body) and answers from a script: a JSON body, an
@@ -11,11 +15,15 @@ import asyncio
 import contextlib
 import json
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
+
+from algodesk.instruments.index import SymbolIndex
+from algodesk.instruments.refresh import import_archive
 
 
 @dataclass
@@ -135,3 +143,15 @@ async def loopback() -> AsyncIterator[Loopback]:
             with contextlib.suppress(BaseException):
                 await task
         await server.wait_closed()
+
+
+@pytest.fixture(scope="module")
+def account(simulator_factory: Callable[..., Any]) -> Any:
+    return simulator_factory()
+
+
+@pytest.fixture(scope="module")
+def index(account: Any) -> SymbolIndex:
+    archive = httpx.get(account.security_master_url, timeout=60).content
+    instruments, _ = import_archive(archive, 0.001)
+    return SymbolIndex(instruments)

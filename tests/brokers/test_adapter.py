@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import httpx
 import pytest
 
 from algodesk.brokers.base import Broker, NotSent, OrderRefused, OutcomeUnknown
@@ -27,7 +26,6 @@ from algodesk.domain.orders import (
     Side,
 )
 from algodesk.instruments.index import SymbolIndex
-from algodesk.instruments.refresh import import_archive
 from tests.brokers.test_client_simulator import client_for
 
 T = TypeVar("T")
@@ -46,20 +44,6 @@ class LoggedIn:
 
     def session_started(self) -> dt.datetime:
         return self.started
-
-
-@pytest.fixture(scope="module")
-def account(simulator_factory: Callable[..., Any]) -> Any:
-    """A simulator of its own: these tests fill orders, and the positions they leave
-    would change what other tests' close-all and books see on the shared one."""
-    return simulator_factory()
-
-
-@pytest.fixture(scope="module")
-def index(account: Any) -> SymbolIndex:
-    archive = httpx.get(account.security_master_url, timeout=60).content
-    instruments, _ = import_archive(archive, 0.001)
-    return SymbolIndex(instruments)
 
 
 @pytest.fixture

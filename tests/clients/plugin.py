@@ -29,9 +29,9 @@ OPENALGO_2_VERSION = "2.0.5"
 
 
 # Fixtures whose value has a `client` property building `tests.clients.api(...)`: the
-# desks of tests/market and tests/orders. (`.client` alone says little: a BrokerConnection
-# has one too.)
-DESK_FIXTURES = frozenset({"desk", "exchange_desk"})
+# desks of tests/market, tests/orders and tests/stream. (`.client` alone says little: a
+# BrokerConnection has one too.)
+DESK_FIXTURES = frozenset({"desk", "exchange_desk", "feed_desk"})
 _API = "tests.clients.api"
 
 

@@ -16,7 +16,7 @@ from algodesk.brokers.base import FeedLevel, SubscriptionRefused
 from algodesk.brokers.icici import BreezeClient
 from algodesk.brokers.icici.feed import IciciFeed
 from algodesk.brokers.icici.formats import parse_response_datetime
-from algodesk.domain.orders import OrderStatus
+from algodesk.domain.orders import OrderStatus, PriceType, Product, Side
 from algodesk.domain.stream import Tick
 from algodesk.instruments import SymbolIndex
 from tests.conftest import SimulatorProcess
@@ -150,5 +150,11 @@ async def test_order_notifications_become_order_events(
     assert (filled.symbol, filled.exchange, filled.quantity, filled.filled_quantity) == (
         "SBIN", "NSE", 3, 3)
     assert 0 < filled.average_price <= limit
+    # The order as the order book maps it: Breeze's cash is CNC, its limit order LIMIT.
+    assert (filled.side, filled.price_type, filled.product, filled.price) == (
+        Side.BUY, PriceType.LIMIT, Product.CNC, limit)
+    since = feed.order_events_since()
+    assert since is not None and since <= time.monotonic()
     feed.unwatch_orders()
     await until(lambda: not feed.orders.connected, 10, "the order stream closing")
+    assert feed.order_events_since() is None

@@ -14,12 +14,13 @@ from algodesk.brokers.icici.stream_parsing import (
     TickOrder,
     is_newer,
     layout,
+    order_event,
     parse_depth,
     parse_order_notification,
     parse_tick,
     tick_order,
 )
-from algodesk.domain.orders import OrderStatus
+from algodesk.domain.orders import OrderStatus, PriceType, Product, Side
 from algodesk.domain.stream import Tick
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
@@ -44,6 +45,14 @@ NFO_ORDER = ["1", "*", "AA073203", "*", "\u0019230", "5", "2023080700000518", "0
              "202308071300000009", "50", "0", "0", "0", "0", "N", "13", "WEB", "Y",
              "07-Aug-2023", "*", "*", "0.000000", "0.000000", "N", "N", "N", "N", "N", "N",
              "0.000000", "66", "", "", "G\u001a"]
+
+# An equity notification in the SDK's layout (no raw sample is published): a stop-loss
+# sell of 10 at 812.35, trigger 815.00, delivery (C), 4 executed at 812.50.
+NSE_ORDER = ["1", "*", "AA073203", "*", "\u0019230", "5", "2023080700000519", "07-08-2023",
+             "11:50:01", "Intraday Calls", "N", "4", "8509042060", "NSE", "STABAN", "S", "S",
+             "T", "812.35", "C", "P", "07-Aug-2023", "07-Aug-2023", "20230807N100000012",
+             "10", "6", "4", "0", "0", "0", "815.00", "N", "0.00", "13", "WEB", "NSE", "*",
+             "Equity", "*", "", "07-Aug-2023", "*", "812.50", "N", "N", "0", "*"]
 
 
 def test_the_layouts_are_told_apart_by_shape() -> None:
@@ -132,6 +141,38 @@ def test_a_derivative_order_notification() -> None:
     assert notice.strike == Decimal("20000") and notice.expiry == "10-Aug-2023"
     assert (notice.quantity, notice.filled_quantity, notice.average_price) == (50, 0, 0)
     assert notice.at == dt.datetime(2023, 8, 7, 11, 49, 55, tzinfo=IST)
+    # What the order book shows for such an order: Breeze's `options` is NRML, `L` LIMIT.
+    assert (notice.side, notice.price_type, notice.order_product) == (
+        Side.BUY, PriceType.LIMIT, Product.NRML)
+    assert (notice.price, notice.trigger_price) == (Decimal("3"), Decimal("0"))
+
+
+def test_an_equity_order_notification() -> None:
+    notice = parse_order_notification(NSE_ORDER)
+    assert notice is not None
+    assert (notice.order_id, notice.status, notice.stock_code, notice.exchange_code) == (
+        "20230807N100000012", OrderStatus.OPEN, "STABAN", "NSE")
+    assert (notice.side, notice.price_type, notice.order_product) == (
+        Side.SELL, PriceType.SL, Product.CNC)
+    assert (notice.price, notice.trigger_price) == (Decimal("812.35"), Decimal("815.00"))
+    assert (notice.quantity, notice.filled_quantity, notice.average_price) == (
+        10, 4, Decimal("812.50"))
+    margin = list(NSE_ORDER)
+    margin[19] = "M"  # Breeze's intraday product
+    notice = parse_order_notification(margin)
+    assert notice is not None and notice.order_product is Product.MIS
+
+
+def test_an_order_event_is_the_order_as_the_book_lists_it() -> None:
+    notice = parse_order_notification(NSE_ORDER)
+    assert notice is not None
+    order = order_event(notice, "SBIN", "NSE").as_order()
+    assert (order.order_id, order.symbol, order.exchange, order.side, order.quantity) == (
+        "20230807N100000012", "SBIN", "NSE", Side.SELL, 10)
+    assert (order.filled_quantity, order.price_type, order.product, order.status) == (
+        4, PriceType.SL, Product.CNC, OrderStatus.OPEN)
+    assert (order.price, order.trigger_price, order.average_price) == (
+        Decimal("812.35"), Decimal("815.00"), Decimal("812.50"))
 
 
 def test_order_states_follow_openalgo() -> None:
@@ -147,6 +188,9 @@ def test_order_states_follow_openalgo() -> None:
     assert state("J") is OrderStatus.REJECTED
     assert state("O", "S") is OrderStatus.TRIGGER_PENDING
     assert state("A") is None  # "all": a filter value, not a state
+    no_side = list(NFO_ORDER)
+    no_side[21] = "N"  # the TUX map's "NA"
+    assert parse_order_notification(no_side) is None
 
 
 def test_bad_values_are_format_errors() -> None:

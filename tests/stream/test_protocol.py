@@ -56,7 +56,8 @@ def test_authentication(feed_desk: MarketDesk, socket_of: OpenSocket) -> None:
 
 def test_before_authentication(socket_of: OpenSocket) -> None:
     sock = socket_of()
-    for action in ("subscribe", "unsubscribe", "unsubscribe_all", "get_broker_info"):
+    for action in ("subscribe", "unsubscribe", "unsubscribe_all", "get_broker_info",
+                   "subscribe_orders", "unsubscribe_orders"):
         assert sock.ask({"action": action, "symbol": "SBIN", "exchange": "NSE"}) == {
             "status": "error", "code": "NOT_AUTHENTICATED",
             "message": "You must authenticate first"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .market import DepthLevel
-from .orders import OrderStatus
+from .orders import BrokerOrder, OrderStatus, PriceType, Product, Side
 from .values import UTC, money, utc
 
 _HUNDRED = Decimal(100)
@@ -85,23 +85,38 @@ class DepthUpdate:
 
 @dataclass(frozen=True, slots=True)
 class OrderEvent:
-    """A change of one order's state, as the broker pushes it. `symbol`/`exchange` are
-    OpenAlgo's ("" when the instrument is not in the master contract)."""
+    """A change of one order's state, as the broker pushes it: the order as it stands
+    after the change. `symbol`/`exchange` are OpenAlgo's where the master contract knows
+    the instrument, else the broker's own names (as the order book shows them); `side`,
+    `price_type` and `product` are the broker's in OpenAlgo's words (the journal knows
+    what a client asked for: a MARKET order the broker holds as a LIMIT)."""
 
     order_id: str
     status: OrderStatus
     filled_quantity: int
     average_price: Decimal
     at: dt.datetime
+    side: Side
+    price_type: PriceType
+    product: Product
     tag: str = ""
     message: str = ""
     symbol: str = ""
     exchange: str = ""
     quantity: int = 0
+    price: Decimal = Decimal(0)
+    trigger_price: Decimal = Decimal(0)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "average_price", money(self.average_price))
+        _exact(self, "average_price", "price", "trigger_price")
         object.__setattr__(self, "at", utc(self.at))
+
+    def as_order(self) -> BrokerOrder:
+        """The order as a broker's order book would list it after this change."""
+        return BrokerOrder(self.order_id, self.symbol, self.exchange, self.side,
+                           self.quantity, self.filled_quantity, self.price_type, self.product,
+                           self.price, self.trigger_price, self.average_price, self.status,
+                           tag=self.tag, message=self.message)
 
 
 __all__ = ["DepthUpdate", "OrderEvent", "Tick"]

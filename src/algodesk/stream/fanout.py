@@ -100,7 +100,7 @@ class Fanout:
             self._send(entry.tick, update, frames.DEPTH, subscribers, int(time.time() * 1000))
 
     def on_order(self, event: OrderEvent) -> None:
-        pass  # order updates (§6.7) are not served yet
+        pass  # order updates reach clients through trading's OrderUpdates (orders.py)
 
     def _send(self, tick: Tick, book: DepthUpdate | None, mode: int,
               subscribers: set[Subscriber], now_ms: int) -> None:

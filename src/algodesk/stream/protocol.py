@@ -7,6 +7,7 @@ reference's error code; replies are built as the reference spells them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,6 +206,42 @@ def supported_brokers(broker: str) -> dict[str, Any]:
     return {"type": "supported_brokers", "status": "success", "brokers": [broker], "count": 1}
 
 
+# -- order updates (§6.7) ------------------------------------------------------------------
+
+#: The order book row's fields an `order_update` frame carries, in the reference's order.
+ORDER_FIELDS = ("orderid", "symbol", "exchange", "action", "quantity", "price",
+                "trigger_price", "pricetype", "product", "order_status", "filled_quantity",
+                "pending_quantity", "average_price")
+
+
+def orders_subscribed() -> dict[str, Any]:
+    return {"type": "subscribe_orders", "status": "success",
+            "message": "Subscribed to order updates"}
+
+
+def orders_unsubscribed() -> dict[str, Any]:
+    return {"type": "unsubscribe_orders", "status": "success",
+            "message": "Unsubscribed from order updates"}
+
+
+def orders_disabled(action: str) -> dict[str, Any]:
+    return {"type": action, "status": "error",
+            "message": "Order updates are turned off on this server (ORDER_UPDATES_ENABLED)"}
+
+
+def order_update(order: Mapping[str, Any], mode: str, reason: str, broker: str,
+                 user_id: str) -> dict[str, Any]:
+    """An `order_update` frame from the order book's row for the order; `strategy` (the
+    journal's, "" for an order placed elsewhere) is added to the reference's fields."""
+    frame: dict[str, Any] = {"type": "order_update", "user_id": user_id, "mode": mode,
+                             "broker": broker}
+    for name in ORDER_FIELDS:
+        frame[name] = order[name]
+    frame["rejection_reason"] = reason
+    frame["strategy"] = order.get("strategy", "")
+    return frame
+
+
 __all__ = [
     "AUTHENTICATION_ERROR",
     "DEFAULT_MODE",
@@ -216,6 +253,7 @@ __all__ = [
     "MODES",
     "NOT_AUTHENTICATED",
     "OPEN_ACTIONS",
+    "ORDER_FIELDS",
     "SERVER_ERROR",
     "UNSUPPORTED_DEPTH_LEVEL",
     "Item",
@@ -229,6 +267,10 @@ __all__ = [
     "failed",
     "items",
     "mode",
+    "order_update",
+    "orders_disabled",
+    "orders_subscribed",
+    "orders_unsubscribed",
     "pong",
     "read",
     "subscribe_reply",

@@ -12,7 +12,9 @@ ping/pong keepalive every 20 s); this module does OpenAlgo's messages on top of 
   `max_subscriptions` (symbol, exchange, mode) subscriptions;
 - market data through `Fanout` into each client's `Outbox`; a client whose writer is
   stuck on one send for `slow_client_seconds` (it stopped reading) is closed with 1008
-  and the reason.
+  and the reason;
+- subscribe_orders / unsubscribe_orders: every order change of the account through
+  `OrderFanout` (from the order-update hub; none when order updates are turned off).
 
 It speaks the `Feed` protocol and domain types only: nothing here knows Breeze.
 """
@@ -39,6 +41,7 @@ from ..brokers.base import Feed, SubscriptionRefused
 from ..instruments.errors import MasterContractUnavailable
 from . import protocol as p
 from .fanout import Fanout
+from .orders import OrderFanout, OrderSubscriber, OrderUpdateSource
 from .outbox import Outbox, Overflow
 
 log = logging.getLogger(__name__)
@@ -79,7 +82,8 @@ class StreamServer:
     def __init__(self, *, host: str, port: int, feed: Feed, keys: ApiKeyService,
                  key_failures: FailureLimiter, broker: str,
                  user_name: Callable[[int], str], broker_ready: Callable[[], bool],
-                 limits: StreamLimits = StreamLimits()) -> None:
+                 limits: StreamLimits = StreamLimits(),
+                 order_updates: OrderUpdateSource | None = None) -> None:
         self.host = host
         self.port = port
         self.feed = feed
@@ -89,7 +93,9 @@ class StreamServer:
         self.user_name = user_name
         self.broker_ready = broker_ready
         self.limits = limits
+        self.order_updates = order_updates
         self.fanout: Fanout | None = None
+        self.order_fanout: OrderFanout | None = None
         self.clients: set[_Client] = set()
         self._server: Server | None = None
         self._watch: asyncio.Task[None] | None = None
@@ -109,6 +115,9 @@ class StreamServer:
                                      f"{self.port} ({exc.strerror}); set WEBSOCKET_PORT to a "
                                      "free port") from None
         self.fanout = Fanout(self.feed, self.broker)
+        if self.order_updates is not None:
+            self.order_fanout = OrderFanout(self.order_updates, self.broker, self.user_name,
+                                            self._too_slow)
         self._watch = asyncio.get_running_loop().create_task(self._watch_slow(),
                                                              name="stream-slow-clients")
         log.info("OpenAlgo WebSocket feed on ws://%s:%d", self.host, self.port)
@@ -126,6 +135,9 @@ class StreamServer:
         if self.fanout is not None:
             self.fanout.close()
             self.fanout = None
+        if self.order_fanout is not None:
+            self.order_fanout.close()
+            self.order_fanout = None
 
     @property
     def url(self) -> str:
@@ -183,7 +195,16 @@ class StreamServer:
         task = asyncio.get_running_loop().create_task(client.ws.close(code, reason))
         task.add_done_callback(lambda done: done.exception() if not done.cancelled() else None)
 
+    def _too_slow(self, who: OrderSubscriber, reason: str) -> None:
+        """A client let too many order updates pile up."""
+        if isinstance(who, _Client) and not who.closing:
+            self.closed_slow += 1
+            log.warning("WebSocket client %s closed: %s", who.address, reason)
+            self._close(who, TOO_SLOW_CODE, reason)
+
     def _forget(self, client: _Client) -> None:
+        if self.order_fanout is not None:
+            self.order_fanout.remove(client)
         if self.fanout is not None:
             for symbol, exchange, mode in list(client.subscriptions):
                 self.fanout.remove(client, symbol, exchange, mode)
@@ -230,6 +251,8 @@ class StreamServer:
             self._unsubscribe(client, p.items(message, unsubscribe=True), message)
         elif action == "unsubscribe_all":
             self._unsubscribe(client, None, message)
+        elif action in ("subscribe_orders", "unsubscribe_orders"):
+            self._orders(client, action, message)
         elif action == "ping":
             self._reply(client, p.pong(message, int(time.time() * 1000)), message)
         elif action == "get_broker_info":
@@ -291,6 +314,17 @@ class StreamServer:
         note = "" if self.broker_ready() else \
             "data starts once the broker is logged in"
         self._reply(client, p.subscribe_reply(results, self.broker, note), message)
+
+    def _orders(self, client: _Client, action: str, message: dict[str, Any]) -> None:
+        """subscribe_orders / unsubscribe_orders: both idempotent."""
+        if self.order_fanout is None:
+            self._reply(client, p.orders_disabled(action), message)
+        elif action == "subscribe_orders":
+            self.order_fanout.add(client)
+            self._reply(client, p.orders_subscribed(), message)
+        else:
+            self.order_fanout.remove(client)
+            self._reply(client, p.orders_unsubscribed(), message)
 
     def _unsubscribe(self, client: _Client, items: list[p.Item] | None,
                      message: dict[str, Any]) -> None:

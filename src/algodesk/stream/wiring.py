@@ -24,7 +24,8 @@ def build_stream_server(runtime: Runtime) -> StreamServer | None:
         broker_ready=lambda: runtime.broker.session_started() is not None,
         limits=StreamLimits(max_subscriptions=settings.websocket_max_subscriptions,
                             auth_grace_seconds=settings.websocket_auth_grace_seconds,
-                            slow_client_seconds=settings.websocket_slow_client_seconds))
+                            slow_client_seconds=settings.websocket_slow_client_seconds),
+        order_updates=runtime.trading.updates if settings.order_updates_enabled else None)
 
 
 __all__ = ["build_stream_server"]

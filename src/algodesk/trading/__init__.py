@@ -5,6 +5,8 @@
 - `journal.OrderJournal`: the intent written before sending, tagged in the order
 - `reconcile.Reconciler`: settles pending and in-doubt journal rows from the broker
 - `books.Books`: order, trade and position books, holdings, funds (the broker's, labelled)
+- `order_updates.OrderUpdates`: every order change from the broker's stream (later the
+  analyzer's paper orders), labelled like the order book, for `subscribe_orders`
 - `composite.CompositeOrders`: smart, basket, split, cancel-all, close-all
 - `squareoff.MisSquareOff`, `margin.MarginCalculator`, `sizing`
 - `ports`, `broker_failures`: what the order path needs from the rest of the platform,

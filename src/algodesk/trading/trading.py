@@ -16,6 +16,7 @@ from .books import Books
 from .composite import CompositeOrders
 from .journal import OrderJournal
 from .margin import MarginCalculator
+from .order_updates import OrderUpdates
 from .orders import OrderService
 from .ports import InstrumentLookup
 from .squareoff import MisSquareOff, parse_time
@@ -30,6 +31,8 @@ class Trading:
     composite: CompositeOrders
     margin: MarginCalculator
     squareoff: MisSquareOff
+    #: Every order change, labelled as the order book labels it, for `subscribe_orders`.
+    updates: OrderUpdates
 
     @classmethod
     def build(cls, *, database: Database, broker: Broker,
@@ -42,14 +45,16 @@ class Trading:
         composite = CompositeOrders(orders, books)
         squareoff = MisSquareOff(composite, parse_time(mis_squareoff_time),
                                  connected=broker.connected)
+        updates = OrderUpdates(books, acting=lambda: bool(orders.reconciler.in_flight))
         return cls(broker, journal, books, orders, composite,
-                   MarginCalculator(orders, broker), squareoff)
+                   MarginCalculator(orders, broker), squareoff, updates)
 
     async def start(self) -> None:
         await self.orders.reconciler.start()
         await self.squareoff.start()
 
     async def stop(self) -> None:
+        await self.updates.stop()
         await self.squareoff.stop()
         await self.orders.reconciler.stop()
         await self.orders.drain()

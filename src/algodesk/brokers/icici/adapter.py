@@ -30,6 +30,7 @@ from ...domain.orders import (
     Trade,
 )
 from ..base import BrokerFailure, NotSent, OrderRefused
+from .book_events import OrderNotifications
 from .books import IciciBooks, breeze_exchange, stale_after
 from .budget import BudgetExhausted, CallBudget, OrderPacer, SharedReads
 from .client import BreezeClient
@@ -109,6 +110,11 @@ class IciciBroker:
     def today(self) -> dt.date:
         """The IST day (Breeze's trading day) by the clock."""
         return self.clock().astimezone(IST).date()
+
+    def follow_orders(self, notifications: OrderNotifications) -> None:
+        """Keep the order and trade lists by ICICI's order notifications (the feed's
+        order stream) instead of polling them (`book_events.py`)."""
+        self.books.follow(notifications)
 
     # -- session ---------------------------------------------------------------------
 

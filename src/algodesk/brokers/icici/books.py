@@ -9,6 +9,9 @@ outside algodesk show within that), holdings for `HOLDINGS_TTL`, and every list 
 least `CallBudget.polling_interval(lists polled)` — half of the day's remaining budget
 spread until the close. An order action marks what it changes as stale (`stale_after`),
 so the next read shows it.
+
+While the broker's order notifications arrive (`follow`), the order and trade lists
+are kept by them instead of by polling (`book_events.py`).
 """
 
 from __future__ import annotations
@@ -31,11 +34,12 @@ from ...domain.orders import (
     Side,
     Trade,
 )
+from .book_events import EVENT_TTL, BookEvents, OrderNotifications
 from .budget import CallBudget, SharedReads
 from .client import BreezeClient
 from .formats import IST, parse_response_datetime
 from .funds import equity_cash
-from .mapping import PRICE_TYPE_OF_BREEZE, PRODUCT_OF_BREEZE, filled_quantity, openalgo_status
+from .mapping import filled_quantity, openalgo_price_type, openalgo_product, openalgo_status
 from .schemas import BreezeOrder
 
 BREEZE_EXCHANGES = ("NSE", "BSE", "NFO", "BFO", "NDX", "MCX")
@@ -85,7 +89,7 @@ def _side(text: str | None) -> Side:
 
 
 def _product(text: str | None) -> Product:
-    return Product(PRODUCT_OF_BREEZE.get((text or "").lower(), "CNC"))
+    return Product(openalgo_product(text))
 
 
 def instant(text: str | None) -> dt.datetime | None:
@@ -122,6 +126,22 @@ class IciciBooks:
         self.budget = budget
         self.today = today
         self._seen: dict[str, float] = {}  # Breeze exchange -> last time it had orders
+        self.events = BookEvents(self._order_changed, breeze_exchange)
+
+    # -- order notifications ----------------------------------------------------------
+
+    def follow(self, notifications: OrderNotifications) -> None:
+        """Keep the order and trade lists by the broker's order notifications."""
+        self.events.follow(notifications)
+
+    def _order_changed(self, exchange: str) -> None:
+        """An order changed on (Breeze) `exchange` ("": anywhere): what it touches is
+        stale, and the exchange counts as active."""
+        if exchange in BREEZE_EXCHANGES:
+            self.reads.invalidate(stale_after(exchange))
+            self.acted_on(exchange)
+        else:
+            self.reads.invalidate(is_book)
 
     # -- how often to read -------------------------------------------------------------
 
@@ -143,8 +163,13 @@ class IciciBooks:
                           max_age: float | None = None) -> list[Any]:
         """Today's `kind` list (orders, trades) of one Breeze exchange, cached."""
         day = self.today()
+        asked = time.monotonic()
+        self.events.cover(asked)  # a break of the order stream shows here first
 
         def ttl(rows: Any) -> float:
+            if self.events.cover(asked) and self.events.shown(kind, exchange, rows or [],
+                                                              self._state):
+                return self._ttl(EVENT_TTL)
             return self._ttl(ACTIVE_TTL if rows or self._active(exchange) else IDLE_TTL)
 
         rows: list[Any] = await self._read(
@@ -195,13 +220,16 @@ class IciciBooks:
         quantity = int(row.quantity or 0)
         filled = filled_quantity(state, quantity, int(row.pending_quantity or 0),
                                  int(row.cancelled_quantity or 0))
-        price_type = PriceType(PRICE_TYPE_OF_BREEZE.get((row.order_type or "").lower(),
-                                                        "LIMIT"))
+        price_type = PriceType(openalgo_price_type(row.order_type))
         return BrokerOrder(
             row.order_id, symbol, exchange, _side(row.action), quantity, filled, price_type,
             _product(row.product_type), row.price or ZERO, row.stoploss or ZERO,
             row.average_price or ZERO, _status(state), instant(row.order_datetime),
             row.user_remark or "", time_text=row.order_datetime or "")
+
+    def _state(self, row: BreezeOrder) -> tuple[OrderStatus, int]:
+        order = self.order(row)
+        return order.status, order.filled_quantity
 
     async def orders(self, since: dt.date | None = None, *, exchange: str | None = None,
                      max_age: float | None = None) -> list[BrokerOrder]:

@@ -201,6 +201,12 @@ class IciciFeed:
     def credentials(self) -> StreamCredentials | None:
         return self._credentials()
 
+    def order_events_since(self) -> float | None:
+        """Since when (monotonic) order notifications have arrived without a break: the
+        order stream's connection time; None while it is not connected. A list read
+        after that instant and before a loss misses no change the broker notified."""
+        return self.orders.connected_since if self.orders.connected else None
+
     # -- deliveries -------------------------------------------------------------------------
 
     def _on_stock(self, frame: Any) -> None:
@@ -280,7 +286,9 @@ class IciciFeed:
         inst = self._contracts().by_breeze(notice.stock_code, notice.exchange_code,
                                            notice.product, notice.expiry or None,
                                            notice.strike, notice.right or None)
-        symbol, exchange = (inst.symbol, str(inst.exchange)) if inst is not None else ("", "")
+        # Unknown to the master: the broker's names, as the order book shows the order.
+        symbol, exchange = (inst.symbol, str(inst.exchange)) if inst is not None else (
+            notice.stock_code, notice.exchange_code)
         event: OrderEvent = order_event(notice, symbol, exchange)
         for listener in list(self._listeners):
             try:
@@ -306,6 +314,7 @@ class _Link:
         self.status = "idle"
         self.detail = self._idle_detail()
         self.connected = False
+        self.connected_since = 0.0  # monotonic time of the current (or last) connection
         self._task: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
         self._last_heard = 0.0
@@ -432,6 +441,7 @@ class _Link:
             except (socketio.exceptions.ConnectionError, OSError, TimeoutError) as exc:
                 outcome.reason = refusal[0] if refusal else (str(exc) or type(exc).__name__)
                 return outcome
+            self.connected_since = time.monotonic()
             outcome.connected = self.connected = True
             if again:
                 self._roll_day()

@@ -215,6 +215,16 @@ def place_order_fields(inst: TradableInstrument, *, breeze_product_: str, action
     return fields
 
 
+def openalgo_product(breeze_product: str | None) -> str:
+    """A Breeze product as OpenAlgo's (an unknown one shows as CNC)."""
+    return PRODUCT_OF_BREEZE.get((breeze_product or "").strip().lower(), "CNC")
+
+
+def openalgo_price_type(breeze_order_type: str | None) -> str:
+    """A Breeze order type as OpenAlgo's price type (an unknown one shows as LIMIT)."""
+    return PRICE_TYPE_OF_BREEZE.get((breeze_order_type or "").strip().lower(), "LIMIT")
+
+
 def openalgo_status(breeze_status: str, breeze_order_type: str | None = None) -> str:
     """A Breeze order state as OpenAlgo's `order_status`; a stop-loss still waiting for
     its trigger is `trigger pending`. Unknown states pass through, lower-cased."""

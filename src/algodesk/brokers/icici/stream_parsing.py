@@ -19,10 +19,10 @@ from enum import Enum
 from typing import Any
 
 from ...domain.market import DepthLevel
-from ...domain.orders import OrderStatus
+from ...domain.orders import OrderStatus, PriceType, Product, Side
 from ...domain.stream import DepthUpdate, OrderEvent, Tick
 from .formats import IST
-from .mapping import openalgo_status
+from .mapping import openalgo_price_type, openalgo_product, openalgo_status
 
 CASH_TICK_LENGTH = 21
 DERIVATIVE_TICK_LENGTH = 23
@@ -240,7 +240,15 @@ ORDER_STATES = {
     "E": "Executed", "J": "Rejected", "X": "Expired", "B": "Partially Executed And Expired",
     "D": "Partially Executed And Cancelled", "F": "Freezed", "C": "Cancelled",
 }
-_PRODUCTS = {"F": "futures", "O": "options", "P": "futures", "U": "futures", "I": "options"}
+#: TUX product codes in the words of REST order rows. The older SDKs' plus products
+#: (stop-loss-protected futures and options) are futures and options to the platform.
+TUX_PRODUCTS = {
+    "C": "cash", "B": "btst", "M": "margin", "F": "futures", "P": "futures",
+    "U": "futures", "O": "options", "I": "options",
+}
+#: TUX limitMarketFlag in the words of REST order rows' `order_type`.
+TUX_ORDER_TYPES = {"L": "limit", "M": "market", "S": "stoploss"}
+TUX_SIDES = {"B": Side.BUY, "S": Side.SELL}
 _RIGHTS = {"C": "call", "P": "put"}
 EQUITY_TYPES = ("4", "5")
 DERIVATIVE_TYPES = ("6", "7")
@@ -254,7 +262,7 @@ class OrderNotice:
     status: OrderStatus
     stock_code: str
     exchange_code: str
-    product: str  # cash, futures, options
+    product: str  # the instrument's kind: cash, futures, options
     expiry: str  # DD-Mon-YYYY, "" for cash
     strike: Decimal | None
     right: str  # call, put, "" (cash), others (futures)
@@ -262,6 +270,11 @@ class OrderNotice:
     filled_quantity: int
     average_price: Decimal
     at: dt.datetime
+    side: Side
+    price_type: PriceType  # OpenAlgo's, as the order book maps Breeze's order type
+    order_product: Product  # OpenAlgo's, as the order book maps Breeze's product
+    price: Decimal
+    trigger_price: Decimal
 
 
 def is_order_notification(frame: Any) -> bool:
@@ -270,8 +283,8 @@ def is_order_notification(frame: Any) -> bool:
 
 
 def parse_order_notification(frame: list[Any]) -> OrderNotice | None:
-    """The fields of one `order` array, or None for a state the platform does not know
-    (the TUX map's `A`, "all", and anything new)."""
+    """The fields of one `order` array, or None for a state or side the platform does not
+    know (the TUX map's `A`, "all", its `N` side, and anything new)."""
     if not is_order_notification(frame):
         raise StreamFormatError("not an order notification")
     derivative = frame[11] in DERIVATIVE_TYPES
@@ -280,21 +293,26 @@ def parse_order_notification(frame: list[Any]) -> OrderNotice | None:
         if len(frame) < 40:
             raise StreamFormatError(f"a derivative notification of {len(frame)} elements")
         state, order_type = ORDER_STATES.get(frame[25]), frame[22]
-        product = _PRODUCTS.get(frame[15], "futures")
+        breeze_product = TUX_PRODUCTS.get(frame[15], "futures")
+        product = breeze_product if breeze_product in ("futures", "options") else "futures"
         right = _RIGHTS.get(frame[16], "others") if product == "options" else "others"
         strike = paise(frame[18]) if product == "options" else None
         expiry, order_id, total = str(frame[19]), str(frame[26]), quantity(frame[27])
         executed, average = quantity(frame[28]), paise(frame[39])
+        side, limit, trigger = frame[21], paise(frame[24]), paise(frame[31])
     else:
         if len(frame) < 43:
             raise StreamFormatError(f"an equity notification of {len(frame)} elements")
         state, order_type = ORDER_STATES.get(frame[20]), frame[16]
         product, right, strike, expiry = "cash", "", None, ""
+        breeze_product = TUX_PRODUCTS.get(frame[19], "cash")
         order_id, total = str(frame[23]), quantity(frame[24])
         executed, average = quantity(frame[26]), price(frame[42])
-    if state is None:
+        side, limit, trigger = frame[15], price(frame[18]), price(frame[30])
+    if state is None or side not in TUX_SIDES:
         return None
-    status = openalgo_status(state, "stoploss" if order_type == "S" else None)
+    breeze_order_type = TUX_ORDER_TYPES.get(order_type, "limit")
+    status = openalgo_status(state, breeze_order_type)
     try:
         known = OrderStatus(status)
     except ValueError:
@@ -303,14 +321,19 @@ def parse_order_notification(frame: list[Any]) -> OrderNotice | None:
         order_id=order_id, status=known, stock_code=str(frame[14]).strip(),
         exchange_code=str(frame[13]).strip(), product=product, expiry=expiry, strike=strike,
         right=right, quantity=total, filled_quantity=executed,
-        average_price=average or Decimal(0), at=at)
+        average_price=average or Decimal(0), at=at, side=TUX_SIDES[side],
+        price_type=PriceType(openalgo_price_type(breeze_order_type)),
+        order_product=Product(openalgo_product(breeze_product)),
+        price=limit or Decimal(0), trigger_price=trigger or Decimal(0))
 
 
 def order_event(notice: OrderNotice, symbol: str, exchange: str) -> OrderEvent:
     return OrderEvent(order_id=notice.order_id, status=notice.status,
                       filled_quantity=notice.filled_quantity,
-                      average_price=notice.average_price, at=notice.at, symbol=symbol,
-                      exchange=exchange, quantity=notice.quantity)
+                      average_price=notice.average_price, at=notice.at, side=notice.side,
+                      price_type=notice.price_type, product=notice.order_product,
+                      symbol=symbol, exchange=exchange, quantity=notice.quantity,
+                      price=notice.price, trigger_price=notice.trigger_price)
 
 
 def _message_time(day: Any, time: Any) -> dt.datetime:
