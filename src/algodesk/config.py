@@ -97,6 +97,15 @@ class Settings(BaseSettings):
     mis_squareoff_time: str = Field(default="15:15",
                                     pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
 
+    # Analyzer mode (paper trading): the paper account's starting capital (₹), and the
+    # leverage of each kind of position (margin = quantity × price ÷ leverage).
+    analyzer_capital: float = Field(default=10_000_000, gt=0)
+    analyzer_leverage_equity_mis: float = Field(default=5, gt=0)
+    analyzer_leverage_equity_cnc: float = Field(default=1, gt=0)
+    analyzer_leverage_futures: float = Field(default=10, gt=0)
+    analyzer_leverage_option_buy: float = Field(default=1, gt=0)
+    analyzer_leverage_option_sell: float = Field(default=1, gt=0)
+
     # Annual interest rate (percent) for option Greeks when a request gives none.
     options_interest_rate: float = Field(default=0.0, ge=0, le=100)
 

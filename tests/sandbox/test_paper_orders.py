@@ -17,6 +17,7 @@ from algodesk.domain.instruments import InstrumentType
 from algodesk.domain.market import Quote
 from algodesk.domain.orders import OrderAck, PreparedOrder
 from algodesk.sandbox.broker import PaperBroker
+from algodesk.sandbox.store import PaperStore
 from algodesk.storage import Database
 from algodesk.trading.books import Books
 from algodesk.trading.composite import CompositeOrders
@@ -78,7 +79,7 @@ def desk(tmp_path: Path) -> Desk:
     database = Database(f"sqlite:///{tmp_path / 'paper.db'}")
     database.migrate()
     journal = OrderJournal(database, clock=lambda: NOW)
-    paper = Watched(D("100000"), clock=lambda: NOW)
+    paper = Watched(PaperStore(database), capital=D("100000"), clock=lambda: NOW)
     paper.journal, paper.arrived = journal, []
     for symbol, last in (("SBIN", "800.00"), ("ITC", "400.00")):
         price = D(last)
@@ -108,7 +109,8 @@ async def test_an_order_is_journaled_then_sent_once_and_shows_in_the_books(desk:
         "order_status": "complete", "trigger_price": 0.0,
         "timestamp": "24-Nov-2026 10:00:00", "average_price": 800.05,
         "filled_quantity": 10, "pending_quantity": 0, "broker_price": 0.0,
-        "strategy": "paper", "note": "MARKET filled at the quote (LTP 800.00)"}
+        "strategy": "paper",
+        "note": "market buy at the best ask 800.05 (quote: no depth known)"}
     [trade] = await desk.books.trade_book()
     assert (trade["orderid"], trade["trade_value"], trade["strategy"]) == (
         placed.orderid, 8000.5, "paper")

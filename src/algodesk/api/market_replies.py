@@ -287,7 +287,8 @@ class OptionLegResult(BaseModel):
     action: Literal["BUY", "SELL"]
     offset: str
     option_type: Literal["CE", "PE"]
-    mode: Literal["live"]
+    mode: Literal["live", "analyze"] = Field(description="analyze: placed on the paper "
+                                                         "broker (analyzer mode)")
     status: Literal["success", "error"]
     symbol: str | None = Field(default=None, description="Absent when the leg could not "
                                                          "be resolved")

@@ -45,9 +45,14 @@ class OpenAlgoRequest(BaseModel):
     apikey: str = Field(min_length=1, max_length=256)
 
 
+ANALYZE_MODE = Field(default=None, description='"analyze" on the order and account replies '
+                                               "of analyzer mode (paper trading); absent live")
+
+
 class Reply(BaseModel):
     status: Literal["success"] = "success"
     broker: str
+    mode: Literal["analyze"] | None = ANALYZE_MODE
 
 
 class InvalidSymbol(BaseModel):
@@ -66,6 +71,9 @@ class ErrorReply(BaseModel):
     broker: str | None = Field(default=None, description="Absent from the invalid-key "
                                                          "replies")
     retry_after: int | None = Field(default=None, description="429: seconds to wait")
+    mode: Literal["analyze"] | None = Field(
+        default=None, description='"analyze" on the order and account endpoints in analyzer '
+                                  "mode")
     invalid_symbols: list[InvalidSymbol] | None = Field(
         default=None, description="multiquotes, when no symbol was found")
 
@@ -424,6 +432,7 @@ class ClosedPosition(BaseModel):
 class ClosePositionReply(BaseModel):
     status: Literal["success", "error"]
     broker: str
+    mode: Literal["analyze"] | None = ANALYZE_MODE
     message: str
     closed_positions: list[ClosedPosition] = []
     failed_closures: list[ClosedPosition] = []
@@ -572,6 +581,37 @@ class MarginReply(Reply):
     data: MarginData
 
 
+# --------------------------------------------------------------------------- analyzer
+
+
+class AnalyzerRequest(OpenAlgoRequest):
+    pass
+
+
+class AnalyzerToggleRequest(OpenAlgoRequest):
+    mode: bool = Field(description="true: analyzer mode (paper trading); false: live")
+
+
+class AnalyzerData(BaseModel):
+    analyze_mode: bool
+    mode: Literal["live", "analyze"]
+    total_logs: int = Field(description="Order actions journaled in analyzer mode")
+    message: str | None = None
+
+
+class AnalyzerReply(Reply):
+    data: AnalyzerData
+
+
+class AnalyzerResetData(BaseModel):
+    message: str
+    capital: float
+
+
+class AnalyzerResetReply(Reply):
+    data: AnalyzerResetData
+
+
 # --------------------------------------------------------------------------- symbols
 
 
@@ -639,6 +679,12 @@ __all__ = [
     "PRICE_TYPES",
     "PRODUCTS",
     "RATE_LIMITED",
+    "AnalyzerData",
+    "AnalyzerReply",
+    "AnalyzerRequest",
+    "AnalyzerResetData",
+    "AnalyzerResetReply",
+    "AnalyzerToggleRequest",
     "BasketOrderReply",
     "BasketOrderRequest",
     "BookRequest",

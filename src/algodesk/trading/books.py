@@ -164,7 +164,7 @@ class Books:
             "pending_quantity": order.quantity - filled if status in WORKING else 0,
             "broker_price": _price(order.price),
             "strategy": label.strategy if label else "",
-            "note": label.note if label else "",
+            "note": (label.note if label else "") or order.note,
         }
 
     async def orders(self, *, fresh: bool = False) -> list[dict[str, Any]]:

@@ -1,8 +1,10 @@
-"""The order and account services of one running platform, built and started together.
+"""The order and account services of one venue, built and started together.
 
 One `OrderService`, one `Books` and one broker adapter serve every request, webhook and
-scheduled job, so the adapter's order pace and read cache and the journal's
-reconciliation are shared by all of them.
+scheduled job of the venue, so the adapter's order pace and read cache and the
+journal's reconciliation are shared by all of them. The platform runs two: the live
+broker's, and analyzer mode's on the paper broker (`Venue`), each with its venue's
+journal; a request is served by the one its mode picked when it was accepted.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ class Trading:
     @classmethod
     def build(cls, *, database: Database, broker: Broker,
               instruments: Callable[[], InstrumentLookup],
-              mis_squareoff_time: str) -> Trading:
-        """`broker` is the adapter the wiring picked."""
-        journal = OrderJournal(database)
+              mis_squareoff_time: str, journal: OrderJournal | None = None) -> Trading:
+        """`broker` is the adapter the wiring picked; `journal` the venue's (default: the
+        live venue's, of its own)."""
+        journal = journal or OrderJournal(database)
         books = Books(broker, journal)
         orders = OrderService(instruments, broker, journal, books)
         composite = CompositeOrders(orders, books)
