@@ -21,6 +21,7 @@ the ticks and books the orders fill against (`prices.Prices`, rules in `fills`).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Hashable, Sequence
@@ -103,6 +104,10 @@ class PaperBroker:
         self._working: dict[Key, dict[str, PaperOrder]] = {}
         self._trades: list[PaperTrade] = []
         self._last_id: dict[str, int] = {}  # YYMMDD -> the last sequence used
+        self._id_day: dt.date | None = None
+        self._id_prefix = ""
+        self._pending: list[Change] = []  # changes not yet stored (this turn of the loop)
+        self._flushed: asyncio.Future[None] | None = None
         loaded = store.load(capital, session_day(clock()))
         self.account = loaded.account
         self._day = loaded.day or session_day(clock())
@@ -128,6 +133,7 @@ class PaperBroker:
         if self.feed is not None:
             self.feed.remove_listener(self)
         self.prices.close()
+        self._flush()
         self.store.close()
 
     def add_order_listener(self, listener: Callable[[OrderEvent], None]) -> None:
@@ -247,7 +253,7 @@ class PaperBroker:
         return PreparedOrder(intent, limit, intent.trigger_price)
 
     async def place_order(self, order: PreparedOrder) -> OrderAck:
-        # No await from here to the end: the checks and the order's first fill are one step.
+        # No await before the store write: the checks and the first fill are one step.
         intent = order.intent
         key = (intent.symbol, intent.exchange)
         day = self._today()
@@ -261,17 +267,17 @@ class PaperBroker:
             order.trigger_price,
             OrderStatus.TRIGGER_PENDING if intent.price_type in STOPS else OrderStatus.OPEN,
             now, now, intent.tag)
-        paper.margin = self._block(paper, kind, book)
         if intent.price_type is PriceType.MARKET and take(intent.side, intent.quantity,
                                                           book) is None:
             raise OrderRefused(f"No price to fill a MARKET order of {intent.symbol} at")
+        paper.margin = self._block(paper, kind, book)
         self._watch_for(paper)
         self.account.order_margin += paper.margin
         self._keep(paper)
         change = Change(orders=[paper], funds=True)
         self._try(paper, book, change, arriving=True)
-        self._write(change)
         self._release_if_idle(key)
+        await self._written(change)  # the decision is made; the answer waits for the store
         return OrderAck(paper.order_id, order.note)
 
     def _check_delivery_sell(self, intent: OrderIntent) -> None:
@@ -312,7 +318,10 @@ class PaperBroker:
         return need
 
     def _next_id(self, now: dt.datetime) -> str:
-        prefix = now.astimezone(IST).strftime("%y%m%d")
+        day = now.astimezone(IST).date()
+        if day != self._id_day:
+            self._id_day, self._id_prefix = day, day.strftime("%y%m%d")
+        prefix = self._id_prefix
         sequence = self._last_id.get(prefix, 0) + 1
         self._last_id[prefix] = sequence
         return f"{prefix}{sequence:08d}"
@@ -442,16 +451,16 @@ class PaperBroker:
         self._event(order)
         changed = Change(orders=[order], funds=True)
         self._try(order, book, changed, arriving=True)
-        self._write(changed)
         self._release_if_idle(key)
+        await self._written(changed)
         return OrderAck(order_id, change.note)
 
     async def cancel_order(self, order_id: str, exchange: str) -> OrderAck:
         order = self._working_order(order_id, "cancel")
         change = Change()
         self._end(order, OrderStatus.CANCELLED, self.clock(), change)
-        self._write(change)
         self._release_if_idle((order.symbol, order.exchange))
+        await self._written(change)
         return OrderAck(order_id)
 
     # -- watching the market ----------------------------------------------------------------
@@ -511,8 +520,43 @@ class PaperBroker:
             except Exception:
                 log.exception("a paper order listener failed on %s", order.order_id)
 
-    def _write(self, change: Change) -> None:
-        self.store.write(change, self.account, self._day)
+    def _write(self, change: Change) -> asyncio.Future[None] | None:
+        """Queue a change for the store: the changes of one turn of the event loop are
+        written together, in one transaction (group commit). Returns the future of that
+        write, which an action awaits before it answers (None: written at once, outside
+        a running loop)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.store.write(change, self.account, self._day)
+            return None
+        self._pending.append(change)
+        if self._flushed is None:
+            self._flushed = loop.create_future()
+            # A failure nobody awaits (a fill on a tick) is logged, not left unretrieved.
+            self._flushed.add_done_callback(lambda f: f.cancelled() or f.exception())
+            loop.call_soon(self._flush)
+        return self._flushed
+
+    async def _written(self, change: Change) -> None:
+        written = self._write(change)
+        if written is not None:
+            await asyncio.shield(written)
+
+    def _flush(self) -> None:
+        """Write every change queued since the last flush, in one transaction."""
+        batch, self._pending = self._pending, []
+        done, self._flushed = self._flushed, None
+        try:
+            if batch:
+                self.store.write(Change.merged(batch), self.account, self._day)
+        except Exception as exc:
+            log.exception("paper account: %d changes could not be stored", len(batch))
+            if done is not None:
+                done.set_exception(exc)
+            return
+        if done is not None:
+            done.set_result(None)
 
     # -- the books ------------------------------------------------------------------------
 
@@ -531,6 +575,7 @@ class PaperBroker:
         day = self._today()
         found = list(self._orders.values())
         if since is not None and since < day:
+            self._flush()  # the store first has what is queued
             kept = set(self._orders)
             found = [o for o in self.store.orders_since(since) if o.order_id not in kept] \
                 + found
@@ -593,6 +638,7 @@ class PaperBroker:
         """A fresh account of the configured capital: every order, trade, position and
         holding of the paper account is gone (the journal keeps its record)."""
         self.prices.close()
+        self._flush()  # what was queued goes first, then all of it is gone
         self._orders.clear()
         self._working.clear()
         self._trades.clear()

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (symbol, exchange)
 LINGER_SECONDS = 300.0
 QUOTE_SECONDS = 1.0
+STATE_SECONDS = 0.25
 
 
 class MarketReads(Protocol):
@@ -63,6 +64,8 @@ class Prices:
         self._quotes: dict[Key, tuple[float, Quote]] = {}  # read (monotonic), quote
         self._watched: set[Key] = set()
         self._leaving: dict[Key, asyncio.TimerHandle] = {}
+        self._connected = False
+        self._state_read = -STATE_SECONDS
 
     # -- what is known ----------------------------------------------------------------
 
@@ -85,7 +88,17 @@ class Prices:
 
     def _live(self, key: Key) -> bool:
         """Whether the feed is delivering this instrument now."""
-        return self.feed is not None and key in self._watched and self.feed.state().connected
+        return self.feed is not None and key in self._watched and self._feed_connected()
+
+    def _feed_connected(self) -> bool:
+        """The feed's connection, looked at most every `STATE_SECONDS` (a state costs
+        more than a paper order's other reads)."""
+        now = self.monotonic()
+        if now - self._state_read >= STATE_SECONDS:
+            assert self.feed is not None
+            self._connected = self.feed.state().connected
+            self._state_read = now
+        return self._connected
 
     def _current(self, key: Key) -> bool:
         if key in self._ticks and self._live(key):

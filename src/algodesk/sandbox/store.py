@@ -1,13 +1,16 @@
 """The paper account's own tables in the platform database (revision 0002).
 
 `sandbox_orders`, `sandbox_trades`, `sandbox_positions`, `sandbox_holdings` and
-`sandbox_funds`. Money is stored as decimal text (exact on every database) and times
-as ISO-8601 UTC text, so one set of plain parameterised statements serves SQLite and
-PostgreSQL alike: on SQLite through a connection of the store's own, each change one
-transaction, synced at NORMAL (WAL: it survives a crash of the process, and it follows
-the journal's intent in the log; paper needs no fsync per order), elsewhere through
-SQLAlchemy's `text()`. SQLAlchemy's statement building costs three times what the
-statements themselves cost here, on every paper order.
+`sandbox_funds`, without secondary indexes: they are read whole once, at start, and
+every index is another page written with each paper order. Money is stored as decimal
+text (exact on every database) and times as ISO-8601 UTC text, so one set of plain
+parameterised statements serves SQLite and PostgreSQL alike: on SQLite through the
+connection the order journal writes with (`storage.SqliteWriter`: one page cache), each
+change one transaction, synced at NORMAL (WAL: it survives a crash of the process, and it
+follows the journal's intent in the log; paper needs no fsync per order), elsewhere
+through SQLAlchemy's `text()`. SQLAlchemy's
+statement building costs three times what the statements themselves cost here, on
+every paper order.
 
 The paper broker keeps the account in memory and writes each change through before it
 answers; the store is read once, at start.
@@ -36,8 +39,8 @@ class PaperOrderRow(Base):
     __tablename__ = "sandbox_orders"
 
     order_id: Mapped[str] = mapped_column(String(20), primary_key=True)
-    day: Mapped[str] = mapped_column(String(10), index=True)  # session day, ISO date
-    tag: Mapped[str] = mapped_column(String(20), default="", index=True)
+    day: Mapped[str] = mapped_column(String(10))  # session day, ISO date
+    tag: Mapped[str] = mapped_column(String(20), default="")
     symbol: Mapped[str] = mapped_column(String(100))
     exchange: Mapped[str] = mapped_column(String(10))
     side: Mapped[str] = mapped_column(String(4))
@@ -48,7 +51,7 @@ class PaperOrderRow(Base):
     price: Mapped[str] = mapped_column(String(24))
     trigger_price: Mapped[str] = mapped_column(String(24))
     average_price: Mapped[str] = mapped_column(String(24))
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))
     margin: Mapped[str] = mapped_column(String(24))  # blocked while it works
     message: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")  # the fill rule, once filled
@@ -60,8 +63,8 @@ class PaperTradeRow(Base):
     __tablename__ = "sandbox_trades"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    order_id: Mapped[str] = mapped_column(String(20), index=True)
-    day: Mapped[str] = mapped_column(String(10), index=True)
+    order_id: Mapped[str] = mapped_column(String(20))
+    day: Mapped[str] = mapped_column(String(10))
     symbol: Mapped[str] = mapped_column(String(100))
     exchange: Mapped[str] = mapped_column(String(10))
     side: Mapped[str] = mapped_column(String(4))
@@ -159,6 +162,29 @@ class Change:
     def __bool__(self) -> bool:
         return bool(self.orders or self.trades or self.positions or self.removed_positions
                     or self.holdings or self.funds)
+
+    @classmethod
+    def merged(cls, changes: list[Change]) -> Change:
+        """Several changes as one: each order, position and holding once (its state now),
+        every trade, a position removed unless stored again after."""
+        orders: dict[str, PaperOrder] = {}
+        positions: dict[tuple[str, str, Product], tuple[bool, PaperPosition]] = {}
+        holdings: dict[tuple[str, str], PaperHolding] = {}
+        merged = cls()
+        for change in changes:
+            orders.update((o.order_id, o) for o in change.orders)
+            merged.trades += change.trades
+            for position in change.removed_positions:
+                positions[position.key] = (False, position)
+            for position in change.positions:
+                positions[position.key] = (True, position)
+            holdings.update(((h.symbol, h.exchange), h) for h in change.holdings)
+            merged.funds = merged.funds or change.funds
+        merged.orders = list(orders.values())
+        merged.positions = [p for kept, p in positions.values() if kept]
+        merged.removed_positions = [p for kept, p in positions.values() if not kept]
+        merged.holdings = list(holdings.values())
+        return merged
 
 
 @dataclass(slots=True)
@@ -259,9 +285,9 @@ def _holding_values(holding: PaperHolding) -> dict[str, Any]:
 class PaperStore:
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._sqlite = database.engine.dialect.name == "sqlite"
-        self._connection: Any = None  # the store's own SQLite connection
-        self._lock = threading.Lock()
+        # On SQLite the order path's shared writer (one page cache with the journal).
+        self._writer = database.writer
+        self._lock = self._writer.lock if self._writer is not None else threading.Lock()
         self._reset_at = ""  # when the account was last reset (ISO UTC), as stored
 
     # -- the statements ------------------------------------------------------------------
@@ -272,19 +298,14 @@ class PaperStore:
         `query`'s rows (with `params`), when given."""
         params = params or {}
         with self._lock:
-            if not self._sqlite:
+            if self.database.writer is None:
                 with self.database.engine.begin() as connection:
                     for sql, params in statements:
                         connection.execute(text(sql), params)
                     if query is None:
                         return []
                     return [tuple(r) for r in connection.execute(text(query), params)]
-            connection = self._connection
-            if connection is None:
-                connection = self.database.engine.raw_connection()
-                connection.detach()  # the store's for good, with the engine's pragmas
-                connection.cursor().execute("PRAGMA synchronous=NORMAL")
-                self._connection = connection
+            connection = self._writer.connection(durable=False)
             cursor = connection.cursor()
             try:
                 for sql, params in statements:
@@ -388,10 +409,8 @@ class PaperStore:
                    (_UPSERT_FUNDS, self._funds_values(account, day, reset_at))])
 
     def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        if self._writer is not None:
+            self._writer.close()
 
 
 __all__ = [

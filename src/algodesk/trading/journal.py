@@ -63,8 +63,7 @@ class JournalRow(Base):
                                                  onupdate=utcnow)
     #: live (sent to the broker) or analyze (the paper broker's); rows from before
     #: analyzer mode are live.
-    venue: Mapped[str] = mapped_column(String(8), default="live", server_default="live",
-                                       index=True)
+    venue: Mapped[str] = mapped_column(String(8), default="live", server_default="live")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +121,11 @@ _INSERT_INTENT = (f"INSERT INTO order_journal ({', '.join(_COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in _COLUMNS)})")
 
 
+_ACCEPT_ORDER = ("state", "broker_order_id", "message", "updated_at", "id")
+_ACCEPT = ("UPDATE order_journal SET state = ?, broker_order_id = ?, message = ?, "
+           "updated_at = ? WHERE id = ?")
+
+
 #: Journal writes between two WAL checkpoints (a write adds about five 4 KiB pages; SQLite
 #: would checkpoint at 1,000 pages by itself, inside whichever commit crossed it).
 CHECKPOINT_EVERY = 100
@@ -133,16 +137,16 @@ def _clean(request: dict[str, Any]) -> str:
 
 
 class _Writer:
-    """What the journals of every venue share: one SQLite connection and its lock, the
-    id counter (ids and tags are unique across venues), the checkpoint thread."""
+    """What the journals of every venue share: the lock of their writes (on SQLite the
+    database's shared writer connection's, `storage.SqliteWriter`), the id counter (ids
+    and tags are unique across venues), the checkpoint thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, database: Database) -> None:
         #: Bumped on every write by this process, so readers can cache what they derive.
         self.version = 0
-        self.lock = threading.Lock()
+        self.sqlite = database.writer
+        self.lock = self.sqlite.lock if self.sqlite is not None else threading.Lock()
         self.next_id: int | None = None
-        self.connection: Any = None  # the journal's own SQLite connection
-        self.durable = True  # its synchronous setting: FULL (True) or NORMAL
         self.writes_since_checkpoint = 0
         self.checkpoint_due = threading.Event()
         self.checkpointer: threading.Thread | None = None
@@ -175,7 +179,7 @@ class OrderJournal:
         self.clock = clock  # stamps the rows (UTC-aware); tests pin it
         self.venue = venue
         self.durable_intents = durable_intents
-        self._w = _Writer()
+        self._w = _Writer(database)
         dialect = database.engine.dialect
         self._sqlite = dialect.name == "sqlite"
         when = JournalRow.__table__.c.created_at.type.dialect_impl(dialect)
@@ -197,7 +201,8 @@ class OrderJournal:
 
     @property
     def _connection(self) -> Any:
-        return self._w.connection
+        assert self._w.sqlite is not None
+        return self._w.sqlite.current
 
     def record_intent(self, *, kind: str, exchange: str, requested_by: str, strategy: str,
                       openalgo_request: dict[str, Any], broker_request: dict[str, Any],
@@ -281,28 +286,23 @@ class OrderJournal:
             return self._stored_time(value)
         return value.value if isinstance(value, JournalState) else value
 
-    def _execute(self, sql: str, params: list[Any], *, durable: bool) -> list[Any]:
-        """One statement in its own transaction on the journal's SQLite connection."""
-        connection = self._w.connection
-        if connection is None:
-            # Taken from the pool for good (detached), with the engine's pragmas: WAL,
-            # synchronous=FULL. No checkpoint inside an order's commit (it syncs the
-            # database file: tens of milliseconds); `_checkpoint_loop` runs them in a
-            # thread of its own.
-            connection = self.database.engine.raw_connection()
-            connection.detach()
-            connection.cursor().execute("PRAGMA wal_autocheckpoint=0")
-            self._w.connection, self._w.durable = connection, True
-        if durable != self._w.durable:
-            # One connection for both kinds of write, so its page cache stays valid (a
-            # second writer would make each one read its pages again): the setting is
-            # switched instead, which costs a statement of no I/O.
-            connection.cursor().execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-            self._w.durable = durable
+    def _execute(self, sql: str, params: list[Any], *, durable: bool,
+                 many: bool = False) -> list[Any]:
+        """One statement in its own transaction on the journal's SQLite connection
+        (`many`: `params` is a list of parameter lists, one transaction for all)."""
+        # The connection the order path's writers share (one page cache: see
+        # `storage.SqliteWriter`), set to sync this commit to disk or not. The caller
+        # holds its lock.
+        assert self._w.sqlite is not None
+        connection = self._w.sqlite.connection(durable=durable)
         try:
             cursor = connection.cursor()
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+            if many:
+                cursor.executemany(sql, params)
+                rows = []
+            else:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
             connection.commit()
         except BaseException:
             connection.rollback()
@@ -344,15 +344,13 @@ class OrderJournal:
             connection.close()
 
     def close(self) -> None:
-        """Stop the checkpoint thread and close the journal's connection (at shutdown)."""
+        """Stop the checkpoint thread and close the writer connection (at shutdown)."""
         self._w.closing = True
         self._w.checkpoint_due.set()
         if self._w.checkpointer is not None:
             self._w.checkpointer.join(timeout=5)
-        with self._w.lock:
-            if self._w.connection is not None:
-                self._w.connection.close()
-                self._w.connection = None
+        if self._w.sqlite is not None:
+            self._w.sqlite.close()
 
     def accepted(self, entry_id: int, broker_order_id: str,
                  message: str | None = None) -> JournalEntry:
@@ -361,6 +359,28 @@ class OrderJournal:
         reconciliation finds the order by its tag — the intent is what must survive."""
         return self._update(entry_id, durable=False, state=JournalState.ACCEPTED,
                             broker_order_id=broker_order_id, message=message)
+
+    def accepted_many(self, outcomes: list[tuple[int, str]]) -> None:
+        """Several broker order ids (journal id, order id) in one transaction, not
+        waiting for the disk (as `accepted`)."""
+        if not outcomes:
+            return
+        now = self.clock()
+        params = [{"state": JournalState.ACCEPTED.value, "broker_order_id": orderid,
+                   "message": None, "updated_at": now, "id": entry_id}
+                  for entry_id, orderid in outcomes]
+        with self._w.lock:
+            if self._sqlite:
+                self._execute(_ACCEPT, [[self._bind(p[k]) for k in _ACCEPT_ORDER]
+                                        for p in params], durable=False, many=True)
+            else:
+                table = JournalRow.__table__
+                with self.database.engine.begin() as connection:
+                    for values in params:
+                        connection.execute(update(table).where(table.c.id == values["id"])
+                                           .values({k: v for k, v in values.items()
+                                                    if k != "id"}))
+            self._w.version += 1
 
     def rejected(self, entry_id: int, message: str) -> JournalEntry:
         return self._update(entry_id, state=JournalState.REJECTED, message=message)

@@ -9,6 +9,7 @@ journal; a request is served by the one its mode picked when it was accepted.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,7 +42,10 @@ class Trading:
         live venue's, of its own)."""
         journal = journal or OrderJournal(database)
         books = Books(broker, journal)
-        orders = OrderService(instruments, broker, journal, books)
+        paper = journal.venue != "live"
+        orders = OrderService(instruments, broker, journal, books,
+                              accepted_log_level=logging.DEBUG if paper else logging.INFO,
+                              order_label="paper" if paper else "ICICI")
         composite = CompositeOrders(orders, books)
         squareoff = MisSquareOff(composite, parse_time(mis_squareoff_time),
                                  connected=broker.connected)

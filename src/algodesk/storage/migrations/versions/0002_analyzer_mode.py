@@ -4,7 +4,7 @@
 - `order_journal.venue`: `live` or `analyze` (every row before this revision is live);
 - `sandbox_orders`, `sandbox_trades`, `sandbox_positions`, `sandbox_holdings`,
   `sandbox_funds`: the paper broker's account (money as decimal text, times as ISO UTC
-  text: `sandbox/store.py`).
+  text, no secondary indexes: `sandbox/store.py`).
 
 Revision 0002, after the baseline.
 """
@@ -26,11 +26,6 @@ DAY = sa.String(length=10)
 MOMENT = sa.String(length=32)
 
 
-def _indexes(table: str, *columns: str) -> None:
-    for column in columns:
-        op.create_index(f"ix_{table}_{column}", table, [column], unique=False)
-
-
 def upgrade() -> None:
     op.create_table(
         "analyzer_mode",
@@ -42,7 +37,6 @@ def upgrade() -> None:
     with op.batch_alter_table("order_journal") as batch:
         batch.add_column(sa.Column("venue", sa.String(length=8), server_default="live",
                                    nullable=False))
-        batch.create_index("ix_order_journal_venue", ["venue"], unique=False)
 
     op.create_table(
         "sandbox_orders",
@@ -67,7 +61,6 @@ def upgrade() -> None:
         sa.Column("updated_at", MOMENT, nullable=False),
         sa.PrimaryKeyConstraint("order_id"),
     )
-    _indexes("sandbox_orders", "day", "status", "tag")
     op.create_table(
         "sandbox_trades",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -83,7 +76,6 @@ def upgrade() -> None:
         sa.Column("fill_rule", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    _indexes("sandbox_trades", "day", "order_id")
     op.create_table(
         "sandbox_positions",
         sa.Column("symbol", sa.String(length=100), nullable=False),
@@ -122,5 +114,4 @@ def downgrade() -> None:
                   "sandbox_orders", "analyzer_mode"):
         op.drop_table(table)
     with op.batch_alter_table("order_journal") as batch:
-        batch.drop_index("ix_order_journal_venue")
         batch.drop_column("venue")
