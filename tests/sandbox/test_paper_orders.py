@@ -78,7 +78,10 @@ class Desk:
 def desk(tmp_path: Path) -> Desk:
     database = Database(f"sqlite:///{tmp_path / 'paper.db'}")
     database.migrate()
-    journal = OrderJournal(database, clock=lambda: NOW)
+    # The paper venue's journal, as the wiring builds it: intents not synced, committed
+    # with the writer's group commit of their turn of the event loop.
+    journal = OrderJournal(database, clock=lambda: NOW).for_venue(
+        "analyze", durable_intents=False)
     paper = Watched(PaperStore(database), capital=D("100000"), clock=lambda: NOW)
     paper.journal, paper.arrived = journal, []
     for symbol, last in (("SBIN", "800.00"), ("ITC", "400.00")):

@@ -133,7 +133,7 @@ class PaperBroker:
         if self.feed is not None:
             self.feed.remove_listener(self)
         self.prices.close()
-        self._flush()
+        self._flush(now=True)
         self.store.close()
 
     def add_order_listener(self, listener: Callable[[OrderEvent], None]) -> None:
@@ -535,7 +535,7 @@ class PaperBroker:
             self._flushed = loop.create_future()
             # A failure nobody awaits (a fill on a tick) is logged, not left unretrieved.
             self._flushed.add_done_callback(lambda f: f.cancelled() or f.exception())
-            loop.call_soon(self._flush)
+            loop.call_soon(self._flush)  # after the journal intents queued before it
         return self._flushed
 
     async def _written(self, change: Change) -> None:
@@ -543,20 +543,37 @@ class PaperBroker:
         if written is not None:
             await asyncio.shield(written)
 
-    def _flush(self) -> None:
-        """Write every change queued since the last flush, in one transaction."""
+    def _flush(self, *, now: bool = False) -> None:
+        """Hand every change queued since the last flush to the store, merged (each
+        order, position and funds row once); `done` resolves when the store has
+        committed them (`now`: committed before this returns)."""
         batch, self._pending = self._pending, []
         done, self._flushed = self._flushed, None
         try:
-            if batch:
-                self.store.write(Change.merged(batch), self.account, self._day)
+            committed = (self.store.write(Change.merged(batch), self.account, self._day)
+                         if batch else None)
+            if now and self.store.database.writer is not None:
+                self.store.database.writer.flush()
+                committed = None
         except Exception as exc:
             log.exception("paper account: %d changes could not be stored", len(batch))
             if done is not None:
                 done.set_exception(exc)
             return
-        if done is not None:
+        if done is None:
+            return
+        if committed is None:
             done.set_result(None)
+            return
+
+        def settle(result: asyncio.Future[None]) -> None:
+            if result.cancelled() or result.exception() is not None:
+                log.error("paper account: %d changes could not be stored", len(batch))
+                done.set_exception(result.exception() or RuntimeError("not stored"))
+            else:
+                done.set_result(None)
+
+        committed.add_done_callback(settle)
 
     # -- the books ------------------------------------------------------------------------
 
@@ -575,7 +592,7 @@ class PaperBroker:
         day = self._today()
         found = list(self._orders.values())
         if since is not None and since < day:
-            self._flush()  # the store first has what is queued
+            self._flush(now=True)  # the store first has what is queued
             kept = set(self._orders)
             found = [o for o in self.store.orders_since(since) if o.order_id not in kept] \
                 + found
@@ -638,7 +655,7 @@ class PaperBroker:
         """A fresh account of the configured capital: every order, trade, position and
         holding of the paper account is gone (the journal keeps its record)."""
         self.prices.close()
-        self._flush()  # what was queued goes first, then all of it is gone
+        self._flush(now=True)  # what was queued goes first, then all of it is gone
         self._orders.clear()
         self._working.clear()
         self._trades.clear()

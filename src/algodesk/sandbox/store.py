@@ -18,6 +18,7 @@ answers; the store is read once, at start.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 from collections.abc import Iterable, Sequence
@@ -297,6 +298,8 @@ class PaperStore:
         """Statements (SQL, parameters or a list of them) in one transaction; then
         `query`'s rows (with `params`), when given."""
         params = params or {}
+        if self._writer is not None:
+            self._writer.flush()  # nothing queued is overtaken
         with self._lock:
             if self.database.writer is None:
                 with self.database.engine.begin() as connection:
@@ -321,7 +324,10 @@ class PaperStore:
             return [tuple(r) for r in rows]
 
     def write(self, change: Change, account: Account, day: dt.date, reset_at: str = ""
-              ) -> None:
+              ) -> asyncio.Future[None] | None:
+        """Store a change: on SQLite with the writer's next group commit (one per turn of
+        the event loop, after the journal intents queued before it); returns that
+        commit's future (None: written already)."""
         statements: list[tuple[str, Any]] = []
         if change.orders:
             statements.append((_INSERT_ORDER, [_order_values(o) for o in change.orders]))
@@ -337,8 +343,12 @@ class PaperStore:
                                values))
         if change.funds:
             statements.append((_UPSERT_FUNDS, self._funds_values(account, day, reset_at)))
-        if statements:
-            self._run(statements)
+        if not statements:
+            return None
+        if self._writer is not None:
+            return self._writer.defer(statements)
+        self._run(statements)
+        return None
 
     def _funds_values(self, account: Account, day: dt.date, reset_at: str) -> dict[str, Any]:
         return {"id": 1, "capital": str(account.capital), "cash": str(account.cash),

@@ -7,8 +7,10 @@ are stored in UTC; what a trader sees is converted to IST at the edges.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from ..config import Settings
 from . import schema
 
+log = logging.getLogger(__name__)
 
 class Base(DeclarativeBase):
     """Every table of the platform derives from this."""
@@ -59,7 +62,9 @@ class SqliteWriter:
     of milliseconds; the journal's thread runs checkpoints beside the order path). Each
     commit says whether it must reach the disk (`durable`: FULL) or may wait for the
     next sync (NORMAL); switching costs a statement of no I/O. Hold `lock` around every
-    use of `connection()`.
+    use of `connection()`. Writers that need not wait for a commit of their own (the
+    paper venue's) queue their statements for one commit per turn of the event loop
+    (`defer`).
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -67,6 +72,8 @@ class SqliteWriter:
         self.lock = threading.Lock()
         self._connection: Any = None
         self._durable = True
+        self._queue: list[tuple[str, Any]] = []  # statements of the next group commit
+        self._done: asyncio.Future[None] | None = None  # that commit's future
 
     @property
     def current(self) -> Any:
@@ -86,7 +93,67 @@ class SqliteWriter:
             self._durable = durable
         return connection
 
+    # -- group commit ----------------------------------------------------------------
+
+    def defer(self, statements: Iterable[tuple[str, Any]]) -> asyncio.Future[None] | None:
+        """Queue statements (SQL, parameters or a list of them) for the next group
+        commit: everything queued in one turn of the event loop is committed together,
+        in the order queued, not synced to disk (NORMAL). Returns the commit's future
+        (None: committed now, outside a running loop). Whoever reads or writes at once
+        calls `flush` first, so nothing overtakes what is queued."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            with self.lock:
+                self._commit(list(statements))
+            return None
+        self._queue.extend(statements)
+        if self._done is None:
+            self._done = loop.create_future()
+            # A failure nobody awaits is logged by `flush`, not left unretrieved.
+            self._done.add_done_callback(lambda f: f.cancelled() or f.exception())
+            loop.call_soon(self._flush_soon)
+        return self._done
+
+    def _flush_soon(self) -> None:
+        try:
+            self.flush()
+        except Exception:
+            log.exception("a group commit failed")
+
+    def flush(self) -> None:
+        """Commit what is queued, now (the caller must not hold `lock`)."""
+        if not self._queue and self._done is None:
+            return
+        with self.lock:
+            batch, self._queue = self._queue, []
+            done, self._done = self._done, None
+            try:
+                if batch:
+                    self._commit(batch)
+            except Exception as exc:
+                if done is not None:
+                    done.set_exception(exc)
+                raise
+            if done is not None:
+                done.set_result(None)
+
+    def _commit(self, statements: list[tuple[str, Any]]) -> None:
+        connection = self.connection(durable=False)
+        cursor = connection.cursor()
+        try:
+            for sql, params in statements:
+                if isinstance(params, list):
+                    cursor.executemany(sql, params)
+                else:
+                    cursor.execute(sql, params)
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+
     def close(self) -> None:
+        self.flush()
         with self.lock:
             if self._connection is not None:
                 self._connection.close()

@@ -147,6 +147,7 @@ class _Writer:
         self.sqlite = database.writer
         self.lock = self.sqlite.lock if self.sqlite is not None else threading.Lock()
         self.next_id: int | None = None
+        self.queued_max = 0  # past the highest id queued for a group commit
         self.writes_since_checkpoint = 0
         self.checkpoint_due = threading.Event()
         self.checkpointer: threading.Thread | None = None
@@ -179,6 +180,8 @@ class OrderJournal:
         self.clock = clock  # stamps the rows (UTC-aware); tests pin it
         self.venue = venue
         self.durable_intents = durable_intents
+        #: Not synced intents go with the writer's group commit (`SqliteWriter.defer`).
+        self.deferred_intents = not durable_intents
         self._w = _Writer(database)
         dialect = database.engine.dialect
         self._sqlite = dialect.name == "sqlite"
@@ -217,6 +220,7 @@ class OrderJournal:
             "state": JournalState.PENDING.value, "broker_order_id": None, "message": None,
             "venue": self.venue,
             "created_at": now, "updated_at": now}
+        deferred = self.deferred_intents and self._w.sqlite is not None
         with self._w.lock:
             while True:
                 row_id = self._allocate_id()
@@ -225,6 +229,9 @@ class OrderJournal:
                 if kind == "place":
                     request["user_remark"] = tag
                 values.update(id=row_id, tag=tag, broker_request=_clean(request))
+                if deferred:  # committed with this turn's group commit, queued in order
+                    self._w.next_id = self._w.queued_max = row_id + 1
+                    break
                 try:
                     self._insert(values)
                 except (IntegrityError, sqlite3.IntegrityError):
@@ -235,14 +242,24 @@ class OrderJournal:
                 self._w.next_id = row_id + 1
                 break
             self._w.version += 1
+        if deferred:
+            assert self._w.sqlite is not None
+            self._w.sqlite.defer([(_INSERT_INTENT,
+                                   tuple(self._bind(values[name]) for name in _COLUMNS))])
         return JournalEntry.of_values(values)
 
     def _allocate_id(self) -> int:
         if self._w.next_id is None:
             with self.database.engine.connect() as connection:
                 highest = connection.execute(select(func.max(JournalRow.id))).scalar()
-            self._w.next_id = int(highest or 0) + 1
+            # Ids of intents still queued for a group commit are taken too.
+            self._w.next_id = max(int(highest or 0) + 1, self._w.queued_max)
         return self._w.next_id
+
+    def _settle(self) -> None:
+        """Commit what the group commit still holds, before reading or writing at once."""
+        if self._w.sqlite is not None:
+            self._w.sqlite.flush()
 
     def _insert(self, values: dict[str, Any]) -> None:
         if not self._sqlite:
@@ -257,6 +274,7 @@ class OrderJournal:
         """One row changed; `durable` as the venue's intents unless said."""
         if durable is None:
             durable = self.durable_intents
+        self._settle()
         values = {"updated_at": self.clock(), **values}
         with self._w.lock:
             if self._sqlite:
@@ -369,6 +387,11 @@ class OrderJournal:
         params = [{"state": JournalState.ACCEPTED.value, "broker_order_id": orderid,
                    "message": None, "updated_at": now, "id": entry_id}
                   for entry_id, orderid in outcomes]
+        if self.deferred_intents and self._w.sqlite is not None:
+            self._w.version += 1
+            self._w.sqlite.defer([(_ACCEPT, [[self._bind(p[k]) for k in _ACCEPT_ORDER]
+                                             for p in params])])
+            return
         with self._w.lock:
             if self._sqlite:
                 self._execute(_ACCEPT, [[self._bind(p[k]) for k in _ACCEPT_ORDER]
@@ -392,12 +415,14 @@ class OrderJournal:
         return self._update(entry_id, state=JournalState.NOT_PLACED, message=message)
 
     def get(self, entry_id: int) -> JournalEntry | None:
+        self._settle()
         with self.database.session() as session:
             row = session.get(JournalRow, entry_id)
             return JournalEntry.of(row) if row else None
 
     def unsettled(self) -> list[JournalEntry]:
         """Rows whose outcome is unknown: reconcile these before accepting orders."""
+        self._settle()
         with self.database.session() as session:
             rows = session.scalars(
                 select(JournalRow)
@@ -412,6 +437,7 @@ class OrderJournal:
         ids = list(broker_order_ids)
         if not ids:
             return {}
+        self._settle()
         with self.database.session() as session:
             rows = session.execute(
                 select(JournalRow.broker_order_id, JournalRow.strategy)
@@ -434,11 +460,13 @@ class OrderJournal:
                  .order_by(JournalRow.id))
         if changed_since is not None:
             query = query.where(JournalRow.updated_at >= changed_since)
+        self._settle()
         with self.database.session() as session:
             return [JournalEntry.of(row) for row in session.scalars(query)]
 
     def placement(self, broker_order_id: str) -> JournalEntry | None:
         """The accepted placement that produced this broker order, if it was placed here."""
+        self._settle()
         with self.database.session() as session:
             row = session.scalars(
                 select(JournalRow)
@@ -449,12 +477,14 @@ class OrderJournal:
 
     def count(self) -> int:
         """How many order actions this venue has journaled (analyzer mode's `total_logs`)."""
+        self._settle()
         with self.database.session() as session:
             return int(session.scalar(select(func.count(JournalRow.id))
                                       .where(JournalRow.venue == self.venue)) or 0)
 
     def next_group_id(self) -> int:
         """A new id tying the children of one basket or split together."""
+        self._settle()
         with self.database.session() as session:
             highest = session.scalar(select(func.max(JournalRow.group_id)))
             return int(highest or 0) + 1
@@ -463,6 +493,7 @@ class OrderJournal:
         wanted = [t for t in tags if t and t.startswith(TAG_PREFIX)]
         if not wanted:
             return {}
+        self._settle()
         with self.database.session() as session:
             rows = session.scalars(select(JournalRow).where(JournalRow.tag.in_(wanted),
                                                             JournalRow.venue == self.venue))
