@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     analyzer_leverage_futures: float = Field(default=10, gt=0)
     analyzer_leverage_option_buy: float = Field(default=1, gt=0)
     analyzer_leverage_option_sell: float = Field(default=1, gt=0)
+    # Paper MIS square-off, per exchange (IST); new MIS entries are refused after it.
+    analyzer_squareoff_times: str = Field(
+        default="NSE=15:15,BSE=15:15,NFO=15:15,BFO=15:15,CDS=16:45,BCD=16:45,MCX=23:30",
+        pattern=r"^\s*[A-Z_]+\s*=\s*([01]\d|2[0-3]):[0-5]\d\s*(,\s*[A-Z_]+\s*=\s*"
+                r"([01]\d|2[0-3]):[0-5]\d\s*)*$")
 
     # Annual interest rate (percent) for option Greeks when a request gives none.
     options_interest_rate: float = Field(default=0.0, ge=0, le=100)

@@ -38,6 +38,7 @@ from .sandbox.margin import Leverages
 from .sandbox.store import PaperStore
 from .storage import Database
 from .trading.analyzer import AnalyzerSwitch, Venue
+from .trading.squareoff import parse_times
 from .trading.trading import Trading  # also registers the order journal's table
 
 CALLBACK_PATH = "/icici/callback"
@@ -164,7 +165,9 @@ def build_runtime(settings: Settings) -> Runtime:
                      contracts=lambda: instruments.index, name=broker.broker_name,
                      timings=FeedTimings(watchdog_seconds=settings.feed_watchdog_seconds))
     # Analyzer mode: the paper broker fills against the live broker's quotes and feed;
-    # its orders go through an order stack of their own, journaled as the paper venue's.
+    # its orders go through an order stack of their own, journaled as the paper venue's,
+    # squared off per exchange at the contract's times.
+    squareoff_times = parse_times(settings.analyzer_squareoff_times)
     paper_broker = PaperBroker(
         PaperStore(db), contracts=lambda: instruments.index, market=adapter, feed=feed,
         capital=Decimal(str(settings.analyzer_capital)), leverages=Leverages(
@@ -172,11 +175,13 @@ def build_runtime(settings: Settings) -> Runtime:
             equity_delivery=Decimal(str(settings.analyzer_leverage_equity_cnc)),
             futures=Decimal(str(settings.analyzer_leverage_futures)),
             option_buy=Decimal(str(settings.analyzer_leverage_option_buy)),
-            option_sell=Decimal(str(settings.analyzer_leverage_option_sell))))
+            option_sell=Decimal(str(settings.analyzer_leverage_option_sell))),
+        squareoff_times=squareoff_times)
     paper = Trading.build(
         database=db, broker=paper_broker, instruments=lambda: instruments.index,
         mis_squareoff_time=settings.mis_squareoff_time,
-        journal=trading.journal.for_venue(Venue.ANALYZE, durable_intents=False))
+        journal=trading.journal.for_venue(Venue.ANALYZE, durable_intents=False),
+        squareoff_times=squareoff_times)
     runtime = Runtime(
         settings=settings, mode=mode, db=db, box=box,
         users=UserStore(db, box), web_sessions=WebSessions(db, box),

@@ -49,7 +49,7 @@ from ..domain.orders import (
 )
 from ..domain.stream import DepthUpdate, OrderEvent, Tick
 from ..domain.values import IST
-from .account import Account, session_day
+from .account import SESSION_START, Account, session_day
 from .fills import Book, Fill, rests_filled, take, triggered
 from .margin import Leverages, insufficient_funds, margin
 from .prices import Key, Prices
@@ -88,7 +88,8 @@ class PaperBroker:
                  market: Broker | None = None, feed: Feed | None = None,
                  capital: Decimal = CAPITAL, leverages: Leverages | None = None,
                  clock: Callable[[], dt.datetime] = _now, name: str = "sandbox",
-                 prices: Prices | None = None) -> None:
+                 prices: Prices | None = None,
+                 squareoff_times: dict[str, dt.time] | None = None) -> None:
         self.name = name
         self.store = store
         self.contracts = contracts
@@ -98,6 +99,8 @@ class PaperBroker:
         self.leverages = leverages or Leverages()
         self.clock = clock
         self.prices = prices or Prices(feed, market)
+        #: MIS square-off per exchange (IST): new MIS entries are refused after it.
+        self.squareoff_times = squareoff_times or {}
         self._session = object()
         self._order_listeners: list[Callable[[OrderEvent], None]] = []
         self._orders: dict[str, PaperOrder] = {}  # this session day's, and working ones
@@ -247,6 +250,7 @@ class PaperBroker:
         if intent.price_type in STOPS and intent.trigger_price <= 0:
             raise OrderRefused(f"{intent.price_type} orders need trigger_price > 0")
         self._kind(intent.symbol, intent.exchange)
+        self._check_mis_window(intent)
         await self.prices.ensure(intent.symbol, intent.exchange)
         self._book((intent.symbol, intent.exchange))
         limit = intent.price if intent.price_type in LIMITED else ZERO
@@ -279,6 +283,26 @@ class PaperBroker:
         self._release_if_idle(key)
         await self._written(change)  # the decision is made; the answer waits for the store
         return OrderAck(paper.order_id, order.note)
+
+    def _check_mis_window(self, intent: OrderIntent) -> None:
+        """After an exchange's MIS square-off time (until the next session day) a new
+        MIS entry is refused; orders that close MIS positions still go."""
+        at = self.squareoff_times.get(intent.exchange)
+        if intent.product is not Product.MIS or at is None:
+            return
+        if not self.account.opening_quantity(intent.symbol, intent.exchange, Product.MIS,
+                                             intent.side, intent.quantity):
+            return
+        now = self.clock().astimezone(IST)
+        day_start = dt.datetime.combine(session_day(now), dt.time(), IST) + SESSION_START
+        cutoff = dt.datetime.combine(day_start.date(), at, IST)
+        if cutoff < day_start:  # a time before 03:00 belongs to the next calendar day
+            cutoff += dt.timedelta(days=1)
+        if now >= cutoff:
+            raise OrderRefused(
+                f"MIS orders on {intent.exchange} are closed for the day: MIS positions are "
+                f"squared off at {at.strftime('%H:%M')} IST. Use NRML or CNC, or MIS again "
+                "from the next session day")
 
     def _check_delivery_sell(self, intent: OrderIntent) -> None:
         """A CNC sell needs the shares: the day's CNC long plus holdings, less what

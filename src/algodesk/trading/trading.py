@@ -9,6 +9,7 @@ journal; a request is served by the one its mode picked when it was accepted.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,13 +34,17 @@ class Trading:
     composite: CompositeOrders
     margin: MarginCalculator
     squareoff: MisSquareOff
+    #: More square-offs at other times, each for its exchanges (the paper venue's).
+    more_squareoffs: tuple[MisSquareOff, ...] = ()
 
     @classmethod
     def build(cls, *, database: Database, broker: Broker,
               instruments: Callable[[], InstrumentLookup],
-              mis_squareoff_time: str, journal: OrderJournal | None = None) -> Trading:
+              mis_squareoff_time: str, journal: OrderJournal | None = None,
+              squareoff_times: dict[str, dt.time] | None = None) -> Trading:
         """`broker` is the adapter the wiring picked; `journal` the venue's (default: the
-        live venue's, of its own)."""
+        live venue's, of its own). `squareoff_times`: MIS square-off per exchange (the
+        paper venue's), instead of one `mis_squareoff_time` for all."""
         journal = journal or OrderJournal(database)
         books = Books(broker, journal)
         paper = journal.venue != "live"
@@ -47,17 +52,26 @@ class Trading:
                               accepted_log_level=logging.DEBUG if paper else logging.INFO,
                               order_label="paper" if paper else "ICICI")
         composite = CompositeOrders(orders, books)
-        squareoff = MisSquareOff(composite, parse_time(mis_squareoff_time),
-                                 connected=broker.connected)
+        squareoffs = [MisSquareOff(composite, parse_time(mis_squareoff_time),
+                                   connected=broker.connected)]
+        if squareoff_times:
+            by_time: dict[dt.time, set[str]] = {}
+            for exchange, at in squareoff_times.items():
+                by_time.setdefault(at, set()).add(exchange)
+            squareoffs = [MisSquareOff(composite, at, connected=broker.connected,
+                                       exchanges=frozenset(exchanges))
+                          for at, exchanges in sorted(by_time.items())]
         return cls(broker, journal, books, orders, composite,
-                   MarginCalculator(orders, broker), squareoff)
+                   MarginCalculator(orders, broker), squareoffs[0], tuple(squareoffs[1:]))
 
     async def start(self) -> None:
         await self.orders.reconciler.start()
-        await self.squareoff.start()
+        for squareoff in (self.squareoff, *self.more_squareoffs):
+            await squareoff.start()
 
     async def stop(self) -> None:
-        await self.squareoff.stop()
+        for squareoff in (self.squareoff, *self.more_squareoffs):
+            await squareoff.stop()
         await self.orders.reconciler.stop()
         await self.orders.drain()
         self.journal.close()
