@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_analyzer
 import bench_client
 import bench_hardening
 import bench_instruments
@@ -30,6 +31,7 @@ BENCHES = {
     "market": (bench_market, "market"),
     "hardening": (bench_hardening, "hardening"),
     "stream": (bench_sim_stream, "sim_stream"),
+    "analyzer": (bench_analyzer, "analyzer"),
 }
 
 
@@ -59,6 +61,7 @@ def main(names: list[str]) -> None:
     lines.extend(bench_market.readme_lines(market))
     lines.extend(bench_hardening.readme_lines(figures["hardening"]))
     lines.extend(bench_sim_stream.readme_lines(figures["stream"]))
+    lines.extend(bench_analyzer.readme_lines(figures["analyzer"]))
     update_readme(lines)
 
 
