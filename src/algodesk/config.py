@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     analyzer_leverage_futures: float = Field(default=10, gt=0)
     analyzer_leverage_option_buy: float = Field(default=1, gt=0)
     analyzer_leverage_option_sell: float = Field(default=1, gt=0)
+    # When the paper account starts again at its capital by itself: never (OpenAlgo's
+    # default), `daily HH:MM`, or a day and time (`MON 09:00`), IST.
+    analyzer_reset_schedule: str = "never"
     # Paper MIS square-off, per exchange (IST); new MIS entries are refused after it.
     analyzer_squareoff_times: str = Field(
         default="NSE=15:15,BSE=15:15,NFO=15:15,BFO=15:15,CDS=16:45,BCD=16:45,MCX=23:30",
@@ -131,6 +134,16 @@ class Settings(BaseSettings):
         match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", value)
         if not match or int(match[1]) > 23 or int(match[2]) > 59 or int(match[3] or 0) > 59:
             raise ValueError(f"must be an IST time HH:MM or HH:MM:SS, got {value!r}")
+        return value
+
+    @field_validator("analyzer_reset_schedule")
+    @classmethod
+    def _reset_schedule(cls, value: str) -> str:
+        spelled = " ".join(value.split()).upper()
+        if spelled not in ("", "NEVER") and not re.fullmatch(
+                r"(DAILY|MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):[0-5]\d", spelled):
+            raise ValueError(f"must be never, daily HH:MM or a day MON..SUN and HH:MM, "
+                             f"got {value!r}")
         return value
 
     @field_validator("log_level")

@@ -35,6 +35,7 @@ from .instruments.service import InstrumentService
 from .market.desk import MarketDesk  # also registers the candle store's tables
 from .sandbox.broker import PaperBroker
 from .sandbox.margin import Leverages
+from .sandbox.reset import ScheduledReset, parse_schedule
 from .sandbox.store import PaperStore
 from .storage import Database
 from .trading.analyzer import AnalyzerSwitch, Venue
@@ -203,6 +204,9 @@ def build_runtime(settings: Settings) -> Runtime:
     runtime.services.append(trading)  # reconciles the journal once the broker is there
     runtime.services.append(paper_broker)  # watches what the paper account holds
     runtime.services.append(paper)
+    reset = parse_schedule(settings.analyzer_reset_schedule)
+    if reset is not None:
+        runtime.services.append(ScheduledReset(paper_broker, reset))
     runtime.services.append(feed)  # idle until something subscribes
     return runtime
 
