@@ -33,10 +33,16 @@ def analyzer(desk: MarketDesk) -> Iterator[MarketDesk]:
 
 
 def watch(desk: MarketDesk, symbol: str, exchange: str) -> Socket:
+    """A WebSocket on the instrument's mode-3 frames (replies waited for generously: two
+    loaded cores can take seconds)."""
     sock = Socket(desk)  # type: ignore[arg-type]
-    assert sock.authenticate(desk.apikey)["status"] == "success"
-    reply = sock.ask({"action": "subscribe", "symbol": symbol, "exchange": exchange,
-                      "mode": 3})
+
+    def ask(message: dict[str, Any]) -> dict[str, Any]:
+        sock.send(message)
+        return sock.reply(lambda frame: frame.get("type") != "market_data", timeout=30)
+
+    assert ask({"action": "authenticate", "api_key": desk.apikey})["status"] == "success"
+    reply = ask({"action": "subscribe", "symbol": symbol, "exchange": exchange, "mode": 3})
     assert reply["status"] == "success", reply
     return sock
 
@@ -192,6 +198,10 @@ def test_a_market_buy_of_an_option_fills_at_the_options_own_ask(analyzer: Market
     finally:
         sock.close()
     assert sim_orders(desk) == before
+    # The paper position's P&L by symbol: realised plus unrealised.
+    [row] = desk.post("pnl/symbols", {}).json()["data"]
+    assert (row["symbol"], row["quantity"]) == (symbol, 2 * lot)
+    assert row["pnl"] == pytest.approx(row["unrealized_pnl"] + row["today_realized_pnl"])
 
 
 def test_a_market_order_larger_than_the_best_level_walks_the_depth(

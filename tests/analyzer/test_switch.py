@@ -42,9 +42,14 @@ def test_status_toggle_and_their_refusals(desk: MarketDesk) -> None:
     assert (unknown.status_code, unknown.json()) == (404, {
         "status": "error", "message": "Order 99999999999999 not found", "broker": "icici",
         "mode": "analyze"})
+    pnl = desk.post("pnl/symbols", {})
+    assert (pnl.status_code, pnl.json()["mode"], pnl.json()["data"]) == (200, "analyze", [])
     toggle(desk, False)
     live_refusal = desk.post("placeorder", {**BUY, "quantity": 0})
     assert live_refusal.status_code == 400 and "mode" not in live_refusal.json()
+    live_pnl = desk.post("pnl/symbols", {})
+    assert (live_pnl.status_code, live_pnl.json()["message"]) == (
+        400, "P&L by symbol is available in analyzer mode only")
 
 
 def _place(desk: MarketDesk, http: httpx.Client) -> dict[str, Any]:

@@ -229,7 +229,9 @@ def _known_bodies(desk: Desk, market: Market) -> list[tuple[str, str, dict[str, 
         ("POST", "/api/v1/closeposition", {}),
         ("POST", "/api/v1/analyzer", {}),
         ("POST", "/api/v1/analyzer/reset", {}),
-        ("POST", "/api/v1/analyzer/toggle", {"mode": False}),  # stays live
+        ("POST", "/api/v1/analyzer/toggle", {"mode": True}),
+        ("POST", "/api/v1/pnl/symbols", {}),  # analyzer mode only
+        ("POST", "/api/v1/analyzer/toggle", {"mode": False}),  # live again
     ]
 
 

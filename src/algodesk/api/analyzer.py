@@ -7,16 +7,21 @@ carry `"mode": "analyze"`; market data still comes from the broker. These endpoi
 need only the API key: the switch works without a broker session.
 
 `/analyzer/reset` (not in OpenAlgo's contract) starts the paper account again at its
-capital: every paper order, trade, position and holding is gone.
+capital: every paper order, trade, position and holding is gone. `/pnl/symbols` (§3.4.3)
+is the paper positions' P&L, in analyzer mode only.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from fastapi import Request
 
 from ..runtime import Runtime, get_runtime
-from .deps import Caller
-from .routing import api_router, post
+from ..trading.analyzer import Venue
+from .deps import Caller, ConnectedBroker
+from .errors import OpenAlgoError
+from .routing import api_router, post, trading, venue
 from .schemas import (
     AnalyzerData,
     AnalyzerReply,
@@ -24,6 +29,7 @@ from .schemas import (
     AnalyzerResetData,
     AnalyzerResetReply,
     AnalyzerToggleRequest,
+    PnlSymbolsReply,
 )
 
 router = api_router("analyzer")
@@ -64,3 +70,29 @@ async def analyzer_reset(body: AnalyzerRequest, caller: Caller,
     capital = runtime.paper_broker.capital
     return AnalyzerResetReply(broker=runtime.broker_name, data=AnalyzerResetData(
         message=f"Paper account reset to ₹{capital:.2f}", capital=float(capital)))
+
+
+@post(router, "pnl/symbols", routed=True, response_model=PnlSymbolsReply)
+async def pnl_symbols(body: AnalyzerRequest, broker: ConnectedBroker,
+                      request: Request) -> PnlSymbolsReply:
+    """Each paper position's P&L today: realised, unrealised, total (analyzer mode only;
+    400 live)."""
+    if venue(request) is not Venue.ANALYZE:
+        raise OpenAlgoError(400, "P&L by symbol is available in analyzer mode only")
+    rows = []
+    for row in await trading(request).books.positions():
+        total, unrealised = Decimal(row["pnl"]), Decimal(row["unrealized_pnl"])
+        rows.append({"symbol": row["symbol"], "exchange": row["exchange"],
+                     "product": row["product"], "quantity": int(row["quantity"]),
+                     "pnl": float(total), "unrealized_pnl": float(unrealised),
+                     "today_realized_pnl": float(total - unrealised),
+                     "total_pnl_today": float(total)})
+
+    def total_of(key: str) -> float:
+        return round(sum(r[key] for r in rows), 2)
+
+    return PnlSymbolsReply.model_validate({
+        "broker": broker.broker_name, "data": rows, "total_pnl": total_of("pnl"),
+        "total_unrealized_pnl": total_of("unrealized_pnl"),
+        "total_today_realized_pnl": total_of("today_realized_pnl"),
+        "total_pnl_today": total_of("total_pnl_today")})

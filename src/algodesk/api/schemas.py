@@ -612,6 +612,25 @@ class AnalyzerResetReply(Reply):
     data: AnalyzerResetData
 
 
+class PnlSymbolRow(BaseModel):
+    symbol: str
+    exchange: str
+    product: str
+    quantity: int
+    pnl: float
+    unrealized_pnl: float
+    today_realized_pnl: float
+    total_pnl_today: float
+
+
+class PnlSymbolsReply(Reply):
+    data: list[PnlSymbolRow]
+    total_pnl: float
+    total_unrealized_pnl: float
+    total_today_realized_pnl: float
+    total_pnl_today: float
+
+
 # --------------------------------------------------------------------------- symbols
 
 
@@ -717,6 +736,8 @@ __all__ = [
     "PingReply",
     "PingRequest",
     "PlaceOrderRequest",
+    "PnlSymbolRow",
+    "PnlSymbolsReply",
     "PositionBookReply",
     "Reply",
     "SearchReply",
