@@ -213,6 +213,35 @@ async def test_stops_wait_for_their_trigger_then_fill_as_their_type(account: Acc
     assert statuses == [(stop_market, "open"), (stop_market, "complete")]
 
 
+async def test_order_events_reach_feed_shaped_listeners(account: Account) -> None:
+    """The paper broker is an order-event source as a Feed is (`add_listener`,
+    `watch_orders`): what follows a feed's order events follows paper orders alike."""
+
+    class Follower:
+        def __init__(self) -> None:
+            self.events: list[OrderEvent] = []
+
+        def on_tick(self, tick: Tick) -> None: ...
+
+        def on_depth(self, update: DepthUpdate) -> None: ...
+
+        def on_order(self, event: OrderEvent) -> None:
+            self.events.append(event)
+
+    follower = Follower()
+    account.paper.add_listener(follower)
+    account.paper.watch_orders()
+    order = await send(account.paper, "SBIN", Side.BUY, 3)
+    [event] = follower.events
+    assert (event.order_id, event.status, event.filled_quantity, event.average_price,
+            event.symbol, event.exchange, event.quantity) == (
+        order, OrderStatus.COMPLETE, 3, D("800.05"), "SBIN", "NSE", 3)
+    account.paper.unwatch_orders()
+    account.paper.remove_listener(follower)
+    await send(account.paper, "SBIN", Side.BUY, 1)
+    assert len(follower.events) == 1
+
+
 async def test_depth_is_walked_when_the_feed_gives_it(account: Account) -> None:
     from algodesk.domain.market import DepthLevel
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
-from ..brokers.base import Broker, Feed, OrderRefused, SubscriptionRefused
+from ..brokers.base import Broker, Feed, FeedListener, OrderRefused, SubscriptionRefused
 from ..domain.instruments import InstrumentType
 from ..domain.market import Candle, Depth, OptionChainRow, Quote
 from ..domain.orders import (
@@ -147,6 +147,22 @@ class PaperBroker:
     def remove_order_listener(self, listener: Callable[[OrderEvent], None]) -> None:
         if listener in self._order_listeners:
             self._order_listeners.remove(listener)
+
+    # The order-event side of `brokers.base.Feed`, so whatever follows a feed's order
+    # events (the WebSocket's order updates) follows the paper broker's the same way.
+
+    def add_listener(self, listener: FeedListener) -> None:
+        """`listener.on_order(event)` on every change of a paper order."""
+        self.add_order_listener(listener.on_order)
+
+    def remove_listener(self, listener: FeedListener) -> None:
+        self.remove_order_listener(listener.on_order)
+
+    def watch_orders(self) -> None:
+        """Paper order events are made in this process: nothing to join."""
+
+    def unwatch_orders(self) -> None:
+        pass
 
     # -- session ------------------------------------------------------------------------
 
