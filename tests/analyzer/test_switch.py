@@ -27,6 +27,8 @@ def test_status_toggle_and_their_refusals(desk: MarketDesk) -> None:
         "analyze_mode": True, "mode": "analyze", "total_logs": 0,
         "message": "Analyzer mode switched to analyze"})
     assert desk.client.analyzerstatus()["data"]["analyze_mode"] is True
+    for page in ("/", "/broker", "/apikey"):  # the badge on every page while it is on
+        assert 'id="analyzer-banner"' in desk.admin.get(page).text, page
     missing = desk.post("analyzer/toggle", {})
     assert (missing.status_code, missing.json()["message"]) == (
         400, {"mode": ["Missing data for required field."]})
@@ -45,6 +47,7 @@ def test_status_toggle_and_their_refusals(desk: MarketDesk) -> None:
     pnl = desk.post("pnl/symbols", {})
     assert (pnl.status_code, pnl.json()["mode"], pnl.json()["data"]) == (200, "analyze", [])
     toggle(desk, False)
+    assert 'id="analyzer-banner"' not in desk.admin.get("/").text
     live_refusal = desk.post("placeorder", {**BUY, "quantity": 0})
     assert live_refusal.status_code == 400 and "mode" not in live_refusal.json()
     live_pnl = desk.post("pnl/symbols", {})
