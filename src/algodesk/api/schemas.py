@@ -52,6 +52,11 @@ ANALYZE_MODE = Field(default=None, description='"analyze" on the order and accou
 class Reply(BaseModel):
     status: Literal["success"] = "success"
     broker: str
+
+
+class VenueReply(Reply):
+    """The reply of an order or account endpoint: `mode` says analyzer mode served it."""
+
     mode: Literal["analyze"] | None = ANALYZE_MODE
 
 
@@ -143,7 +148,7 @@ class FundsData(BaseModel):
     utiliseddebits: str
 
 
-class FundsReply(Reply):
+class FundsReply(VenueReply):
     data: FundsData
 
 
@@ -370,11 +375,11 @@ class OpenPositionRequest(OpenAlgoRequest):
     product: Product
 
 
-class OrderReply(Reply):
+class OrderReply(VenueReply):
     orderid: str
 
 
-class SmartOrderReply(Reply):
+class SmartOrderReply(VenueReply):
     orderid: str | None = None
     message: str | None = None
 
@@ -389,7 +394,7 @@ class BasketResult(BaseModel):
     message: str | None = None
 
 
-class BasketOrderReply(Reply):
+class BasketOrderReply(VenueReply):
     results: list[BasketResult]
 
 
@@ -401,7 +406,7 @@ class SplitResult(BaseModel):
     message: str | None = None
 
 
-class SplitOrderReply(Reply):
+class SplitOrderReply(VenueReply):
     split_size: int
     total_quantity: int
     results: list[SplitResult]
@@ -413,7 +418,7 @@ class FailedCancellation(BaseModel):
     message: str
 
 
-class CancelAllReply(Reply):
+class CancelAllReply(VenueReply):
     message: str
     canceled_orders: list[str]
     failed_cancellations: list[FailedCancellation]
@@ -461,11 +466,11 @@ class OrderRow(BaseModel):
     note: str = Field(description="How the platform priced the order, when it did")
 
 
-class OrderStatusReply(Reply):
+class OrderStatusReply(VenueReply):
     data: OrderRow
 
 
-class OpenPositionReply(Reply):
+class OpenPositionReply(VenueReply):
     quantity: int
 
 
@@ -490,7 +495,7 @@ class OrderBookData(BaseModel):
     statistics: OrderStatistics
 
 
-class OrderBookReply(Reply):
+class OrderBookReply(VenueReply):
     data: OrderBookData
 
 
@@ -507,7 +512,7 @@ class TradeRow(BaseModel):
     strategy: str
 
 
-class TradeBookReply(Reply):
+class TradeBookReply(VenueReply):
     data: list[TradeRow]
 
 
@@ -522,7 +527,7 @@ class PositionRow(BaseModel):
     unrealized_pnl: str
 
 
-class PositionBookReply(Reply):
+class PositionBookReply(VenueReply):
     data: list[PositionRow]
 
 
@@ -549,7 +554,7 @@ class HoldingsData(BaseModel):
     statistics: HoldingStatistics
 
 
-class HoldingsReply(Reply):
+class HoldingsReply(VenueReply):
     data: HoldingsData
 
 
@@ -623,7 +628,7 @@ class PnlSymbolRow(BaseModel):
     total_pnl_today: float
 
 
-class PnlSymbolsReply(Reply):
+class PnlSymbolsReply(VenueReply):
     data: list[PnlSymbolRow]
     total_pnl: float
     total_unrealized_pnl: float
@@ -751,5 +756,6 @@ __all__ = [
     "SymbolReply",
     "SymbolRequest",
     "TradeBookReply",
+    "VenueReply",
     "money",
 ]
