@@ -282,7 +282,7 @@ class PaperBroker:
         kind = self._kind(*key)
         self._check_delivery_sell(intent)
         paper = PaperOrder(
-            self._next_id(now), day, intent.symbol, intent.exchange, intent.side,
+            "", day, intent.symbol, intent.exchange, intent.side,
             intent.quantity, intent.price_type, intent.product, order.limit_price,
             order.trigger_price,
             OrderStatus.TRIGGER_PENDING if intent.price_type in STOPS else OrderStatus.OPEN,
@@ -292,6 +292,7 @@ class PaperBroker:
             raise OrderRefused(f"No price to fill a MARKET order of {intent.symbol} at")
         paper.margin = self._block(paper, kind, book)
         self._watch_for(paper)
+        paper.order_id = self._next_id(now)  # accepted: no gaps for refused orders
         self.account.order_margin += paper.margin
         self._keep(paper)
         change = Change(orders=[paper], funds=True)
