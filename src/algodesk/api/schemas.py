@@ -31,7 +31,11 @@ against ICICI's order book, never resent. 413: a body over 1 MiB.
 
 Breeze takes no market orders: MARKET (and SL-M) orders go as aggressive limit orders \
 priced from the last traded price, and the order book's `note` says so. Orders on \
-NSE_INDEX/BSE_INDEX are refused; equity MIS is refused unless EQUITY_MIS_AS_CASH is set."""
+NSE_INDEX/BSE_INDEX are refused; equity MIS is refused unless EQUITY_MIS_AS_CASH is set.
+
+Analyzer mode (`/analyzer/toggle`): order and account calls go to a paper account filled \
+against ICICI's live prices, and their replies (errors included) carry \
+`"mode": "analyze"`; market data and `/margin` stay ICICI's."""
 
 INVALID_APIKEY = "Invalid openalgo apikey"
 RATE_LIMITED = "Rate limit exceeded. Please slow down your requests."
