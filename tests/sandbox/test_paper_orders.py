@@ -152,3 +152,28 @@ async def test_smart_basket_and_cancel_all(desk: Desk) -> None:
     outcome = await desk.composite.cancel_all(strategy="paper")
     assert set(outcome.cancelled) == working and not outcome.failed
     assert {r["order_status"] for r in await desk.books.orders()} == {"complete", "cancelled"}
+
+
+async def test_labels_follow_the_paper_day_which_starts_at_three(tmp_path: Path) -> None:
+    """A paper order of 23:00 IST is still the day's at 01:00 (the paper session turns at
+    03:00): its row keeps its strategy from the journal."""
+    database = Database(f"sqlite:///{tmp_path / 'night.db'}")
+    database.migrate()
+    at = [dt.datetime(2026, 11, 24, 17, 30, tzinfo=dt.UTC)]  # 23:00 IST
+
+    def clock() -> dt.datetime:
+        return at[0]
+
+    journal = OrderJournal(database, clock=clock).for_venue("analyze", durable_intents=False)
+    paper = PaperBroker(PaperStore(database), capital=D("100000"), clock=clock)
+    paper.set_quote(Quote("SBIN", "NSE", D("800.00"), bid=D("799.95"), ask=D("800.05"),
+                          at=clock()))
+    books = Books(paper, journal, clock=clock, day_starts=dt.timedelta(hours=3))
+    orders = OrderService(Index, paper, journal, books)
+    placed = await orders.place(order(strategy="night"))
+    await orders.drain()
+    at[0] += dt.timedelta(hours=2)  # 01:00 IST: the same paper day
+    [row] = (await books.order_book())["orders"]
+    assert (row["orderid"], row["strategy"]) == (placed.orderid, "night")
+    at[0] += dt.timedelta(hours=2, minutes=1)  # 03:01 IST: a new paper day
+    assert (await books.order_book())["orders"] == []

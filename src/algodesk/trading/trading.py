@@ -46,8 +46,9 @@ class Trading:
         live venue's, of its own). `squareoff_times`: MIS square-off per exchange (the
         paper venue's), instead of one `mis_squareoff_time` for all."""
         journal = journal or OrderJournal(database)
-        books = Books(broker, journal)
         paper = journal.venue != "live"
+        # The paper broker's day begins at 03:00 IST (OpenAlgo's sandbox session).
+        books = Books(broker, journal, day_starts=dt.timedelta(hours=3 if paper else 0))
         orders = OrderService(instruments, broker, journal, books,
                               accepted_log_level=logging.DEBUG if paper else logging.INFO,
                               order_label="paper" if paper else "ICICI")
