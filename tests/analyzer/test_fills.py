@@ -8,7 +8,7 @@ and a short account is refused with the documented words."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
 
@@ -76,6 +76,43 @@ def place(desk: MarketDesk, **order: Any) -> str:
     return str(reply["orderid"])
 
 
+SBIN_BUY = {"symbol": "SBIN", "exchange": "NSE", "action": "BUY", "quantity": 1,
+            "product": "MIS"}
+
+
+def place_resting(desk: MarketDesk, books: Iterator[dict[str, Any]],
+                  order_for: Callable[[dict[str, Any], int], dict[str, Any]], *,
+                  waiting: str) -> tuple[str, dict[str, Any]]:
+    """The order `order_for(book, ticks away)` describes, one tick further away each
+    time the market reached it on arrival (it then filled at once), until one works."""
+    for away in range(1, 6):
+        order = order_for(next(books), away)
+        orderid = place(desk, **order)
+        if status(desk, orderid)["order_status"] == waiting:
+            return orderid, order
+    pytest.fail("the market reached every order as it arrived")
+
+
+def until_crossed(desk: MarketDesk, books: Iterator[dict[str, Any]], orderid: str,
+                  crossed: Callable[[dict[str, Any]], bool], *, waiting: str
+                  ) -> list[dict[str, Any]]:
+    """Follow the books until the first that `crossed` says reaches the order: after
+    each one before it the order is still `waiting`. (When the paper broker already had
+    the next book as the test asked, that next book must be the one.) The books seen."""
+    seen = []
+    for data in books:
+        seen.append(data)
+        now = status(desk, orderid)
+        if crossed(data):
+            return seen
+        if now["order_status"] == "complete":
+            seen.append(next(books))
+            assert crossed(seen[-1]), seen
+            return seen
+        assert now["order_status"] == waiting, (seen, now)
+    raise AssertionError("the books ended")
+
+
 def test_a_resting_buy_limit_fills_on_the_first_book_at_or_below_it(
         analyzer: MarketDesk) -> None:
     desk = analyzer
@@ -83,28 +120,12 @@ def test_a_resting_buy_limit_fills_on_the_first_book_at_or_below_it(
     sock = watch(desk, "SBIN", "NSE")
     try:
         books = frames(sock, "SBIN")
-        for below in range(1, 6):  # a limit the market reached on arrival fills at once
-            limit = best_ask(next(books)) - below * tick
-            orderid = place(desk, symbol="SBIN", exchange="NSE", action="BUY", quantity=1,
-                            price_type="LIMIT", product="MIS", price=str(limit))
-            if status(desk, orderid)["order_status"] == "open":
-                break
-        else:
-            pytest.fail("every limit was reached as it arrived")
-        seen = []
-        for data in books:
-            ask = best_ask(data)
-            seen.append(ask)
-            now = status(desk, orderid)
-            if ask <= limit:
-                break
-            if now["order_status"] == "complete":
-                # The next book had already reached the paper broker: it must be the one.
-                ask = best_ask(next(books))
-                seen.append(ask)
-                assert ask <= limit, (limit, seen)
-                break
-            assert now["order_status"] == "open", (limit, seen, now)
+        orderid, order = place_resting(desk, books, lambda book, away: {
+            **SBIN_BUY, "price_type": "LIMIT", "price": str(best_ask(book) - away * tick)},
+            waiting="open")
+        limit = Decimal(order["price"])
+        seen = until_crossed(desk, books, orderid, lambda data: best_ask(data) <= limit,
+                             waiting="open")
         filled = status(desk, orderid)
         assert filled["order_status"] == "complete", (limit, seen, filled)
         assert Decimal(str(filled["average_price"])) == limit  # at its own price
@@ -119,27 +140,14 @@ def test_a_stop_triggers_on_the_first_last_price_through_its_trigger(
     sock = watch(desk, "SBIN", "NSE")
     try:
         books = frames(sock, "SBIN")
-        for above in range(1, 6):
-            trigger = Decimal(str(next(books)["ltp"])) + above * tick
-            orderid = place(desk, symbol="SBIN", exchange="NSE", action="BUY", quantity=1,
-                            price_type="SL-M", product="MIS", trigger_price=str(trigger))
-            if status(desk, orderid)["order_status"] == "trigger pending":
-                break
-        else:
-            pytest.fail("every trigger was crossed as it arrived")
-        seen = []
-        for data in books:
-            last = Decimal(str(data["ltp"]))
-            seen.append(last)
-            now = status(desk, orderid)
-            if last >= trigger:
-                break
-            if now["order_status"] == "complete":
-                last = Decimal(str(next(books)["ltp"]))
-                seen.append(last)
-                assert last >= trigger, (trigger, seen)
-                break
-            assert now["order_status"] == "trigger pending", (trigger, seen, now)
+        orderid, order = place_resting(desk, books, lambda book, away: {
+            **SBIN_BUY, "price_type": "SL-M",
+            "trigger_price": str(Decimal(str(book["ltp"])) + away * tick)},
+            waiting="trigger pending")
+        trigger = Decimal(order["trigger_price"])
+        seen = until_crossed(desk, books, orderid,
+                             lambda data: Decimal(str(data["ltp"])) >= trigger,
+                             waiting="trigger pending")
         filled = status(desk, orderid)
         assert filled["order_status"] == "complete", (trigger, seen, filled)
         # Triggered, it bought as a market order: at the book's ask, never below the

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..background import stop_tasks
+from ..background import sleep_until, stop_tasks
 from ..domain.values import IST
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,7 @@ class ScheduledReset:
     async def _loop(self) -> None:
         while True:
             target = next_reset(self.clock(), self.schedule)
-            # Short slices: after a laptop sleeps, the loop wakes late but still runs.
-            while (remaining := (target - self.clock()).total_seconds()) > 0:  # noqa: ASYNC110
-                await asyncio.sleep(min(remaining, 30.0))
+            await sleep_until(target, self.clock)
             try:
                 self.account.reset()
                 self.last_reset = target

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -288,40 +287,22 @@ class PaperStore:
         self.database = database
         # On SQLite the order path's shared writer (one page cache with the journal).
         self._writer = database.writer
-        self._lock = self._writer.lock if self._writer is not None else threading.Lock()
         self._reset_at = ""  # when the account was last reset (ISO UTC), as stored
 
     # -- the statements ------------------------------------------------------------------
 
     def _run(self, statements: Iterable[tuple[str, Any]], *, query: str | None = None,
              params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        """Statements (SQL, parameters or a list of them) in one transaction; then
-        `query`'s rows (with `params`), when given."""
-        params = params or {}
+        """Statements (SQL, parameters or a list of them) in one transaction, after what
+        is queued; then `query`'s rows (with `params`), when given."""
         if self._writer is not None:
-            self._writer.flush()  # nothing queued is overtaken
-        with self._lock:
-            if self.database.writer is None:
-                with self.database.engine.begin() as connection:
-                    for sql, params in statements:
-                        connection.execute(text(sql), params)
-                    if query is None:
-                        return []
-                    return [tuple(r) for r in connection.execute(text(query), params)]
-            connection = self._writer.connection(durable=False)
-            cursor = connection.cursor()
-            try:
-                for sql, params in statements:
-                    if isinstance(params, list):
-                        cursor.executemany(sql, params)
-                    else:
-                        cursor.execute(sql, params)
-                rows = cursor.execute(query, params).fetchall() if query else []
-                connection.commit()
-            except BaseException:
-                connection.rollback()
-                raise
-            return [tuple(r) for r in rows]
+            return self._writer.run(statements, query, params or {})
+        with self.database.engine.begin() as connection:
+            for sql, values in statements:
+                connection.execute(text(sql), values)
+            if query is None:
+                return []
+            return [tuple(r) for r in connection.execute(text(query), params or {})]
 
     def write(self, change: Change, account: Account, day: dt.date, reset_at: str = ""
               ) -> asyncio.Future[None] | None:

@@ -138,7 +138,18 @@ class SqliteWriter:
             if done is not None:
                 done.set_result(None)
 
-    def _commit(self, statements: list[tuple[str, Any]]) -> None:
+    def run(self, statements: Iterable[tuple[str, Any]], query: str | None = None,
+            params: Any = ()) -> list[tuple[Any, ...]]:
+        """Statements committed now (after what is queued), not synced to disk; then
+        `query`'s rows, when given."""
+        self.flush()
+        with self.lock:
+            return self._commit(list(statements), query, params)
+
+    def _commit(self, statements: list[tuple[str, Any]], query: str | None = None,
+                query_params: Any = ()) -> list[tuple[Any, ...]]:
+        """The statements (SQL, parameters or a list of them) in one transaction, then
+        `query`'s rows (the caller holds `lock`)."""
         connection = self.connection(durable=False)
         cursor = connection.cursor()
         try:
@@ -147,10 +158,12 @@ class SqliteWriter:
                     cursor.executemany(sql, params)
                 else:
                     cursor.execute(sql, params)
+            rows = cursor.execute(query, query_params).fetchall() if query else []
             connection.commit()
         except BaseException:
             connection.rollback()
             raise
+        return [tuple(row) for row in rows]
 
     def close(self) -> None:
         self.flush()

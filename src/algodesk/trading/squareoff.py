@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ..background import stop_tasks
+from ..background import sleep_until, stop_tasks
 from ..domain.values import IST
 from .composite import CompositeOrders
 
@@ -74,10 +74,7 @@ class MisSquareOff:
 
     async def _loop(self) -> None:
         while True:
-            target = next_run(self.clock(), self.at)
-            # Short slices: after a laptop sleeps, the loop wakes late but still runs.
-            while (remaining := (target - self.clock()).total_seconds()) > 0:  # noqa: ASYNC110
-                await asyncio.sleep(min(remaining, 30.0))
+            await sleep_until(next_run(self.clock(), self.at), self.clock)
             try:
                 await self.run()
             except Exception:
