@@ -7,6 +7,7 @@ and a short account is refused with the documented words."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
@@ -19,6 +20,7 @@ from tests.market.conftest import MarketDesk, upcoming_expiries
 from tests.stream.conftest import Socket
 
 FRAMES_SECONDS = 90.0
+FRESH_STRIKES = itertools.count(2)  # OTM2, OTM3, …: one per run of the option test
 
 
 @pytest.fixture
@@ -175,8 +177,9 @@ def _walk(levels: list[dict[str, Any]], quantity: int) -> Decimal:
 def test_a_market_buy_of_an_option_fills_at_the_options_own_ask(analyzer: MarketDesk) -> None:
     desk = analyzer
     expiry = upcoming_expiries(desk)[0]
+    # A strike no earlier test watched: its first order meets no tick of it yet.
     symbol = desk.client.optionsymbol(underlying="NIFTY", exchange="NSE_INDEX",
-                                      expiry_date=expiry, offset="OTM2",
+                                      expiry_date=expiry, offset=f"OTM{next(FRESH_STRIKES)}",
                                       option_type="CE")["symbol"]
     lot = int(desk.post("symbol", {"symbol": symbol, "exchange": "NFO"}).json()["data"]
               ["lotsize"])
