@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_analyzer
 import bench_client
 import bench_hardening
 import bench_instruments
@@ -32,6 +33,7 @@ BENCHES = {
     "hardening": (bench_hardening, "hardening"),
     "stream": (bench_sim_stream, "sim_stream"),
     "order_updates": (bench_order_updates, "order_updates"),
+    "analyzer": (bench_analyzer, "analyzer"),
 }
 
 
@@ -62,6 +64,7 @@ def main(names: list[str]) -> None:
     lines.extend(bench_hardening.readme_lines(figures["hardening"]))
     lines.extend(bench_sim_stream.readme_lines(figures["stream"]))
     lines.extend(bench_order_updates.readme_lines(figures["order_updates"]))
+    lines.extend(bench_analyzer.readme_lines(figures["analyzer"]))
     update_readme(lines)
 
 

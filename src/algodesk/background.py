@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
+
+#: The longest single sleep of `sleep_until`.
+SLICE_SECONDS = 30.0
 
 
 async def stop_tasks(*tasks: asyncio.Task[Any] | None) -> None:
@@ -19,4 +24,11 @@ async def stop_tasks(*tasks: asyncio.Task[Any] | None) -> None:
             await task
 
 
-__all__ = ["stop_tasks"]
+async def sleep_until(target: dt.datetime, clock: Callable[[], dt.datetime]) -> None:
+    """Return once `clock()` has reached `target`. Short slices: after a laptop sleeps,
+    a daily job wakes late but still runs."""
+    while (remaining := (target - clock()).total_seconds()) > 0:  # noqa: ASYNC110
+        await asyncio.sleep(min(remaining, SLICE_SECONDS))
+
+
+__all__ = ["sleep_until", "stop_tasks"]

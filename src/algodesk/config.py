@@ -100,6 +100,23 @@ class Settings(BaseSettings):
     mis_squareoff_time: str = Field(default="15:15",
                                     pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
 
+    # Analyzer mode (paper trading): the paper account's starting capital (₹), and the
+    # leverage of each kind of position (margin = quantity × price ÷ leverage).
+    analyzer_capital: float = Field(default=10_000_000, gt=0)
+    analyzer_leverage_equity_mis: float = Field(default=5, gt=0)
+    analyzer_leverage_equity_cnc: float = Field(default=1, gt=0)
+    analyzer_leverage_futures: float = Field(default=10, gt=0)
+    analyzer_leverage_option_buy: float = Field(default=1, gt=0)
+    analyzer_leverage_option_sell: float = Field(default=1, gt=0)
+    # When the paper account starts again at its capital by itself: never (OpenAlgo's
+    # default), `daily HH:MM`, or a day and time (`MON 09:00`), IST.
+    analyzer_reset_schedule: str = "never"
+    # Paper MIS square-off, per exchange (IST); new MIS entries are refused after it.
+    analyzer_squareoff_times: str = Field(
+        default="NSE=15:15,BSE=15:15,NFO=15:15,BFO=15:15,CDS=16:45,BCD=16:45,MCX=23:30",
+        pattern=r"^\s*[A-Z_]+\s*=\s*([01]\d|2[0-3]):[0-5]\d\s*(,\s*[A-Z_]+\s*=\s*"
+                r"([01]\d|2[0-3]):[0-5]\d\s*)*$")
+
     # Annual interest rate (percent) for option Greeks when a request gives none.
     options_interest_rate: float = Field(default=0.0, ge=0, le=100)
 
@@ -120,6 +137,16 @@ class Settings(BaseSettings):
         match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", value)
         if not match or int(match[1]) > 23 or int(match[2]) > 59 or int(match[3] or 0) > 59:
             raise ValueError(f"must be an IST time HH:MM or HH:MM:SS, got {value!r}")
+        return value
+
+    @field_validator("analyzer_reset_schedule")
+    @classmethod
+    def _reset_schedule(cls, value: str) -> str:
+        spelled = " ".join(value.split()).upper()
+        if spelled not in ("", "NEVER") and not re.fullmatch(
+                r"(DAILY|MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):[0-5]\d", spelled):
+            raise ValueError(f"must be never, daily HH:MM or a day MON..SUN and HH:MM, "
+                             f"got {value!r}")
         return value
 
     @field_validator("log_level")

@@ -10,6 +10,7 @@ join `services` in `app.py`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -32,7 +33,13 @@ from .config import Settings
 from .demo import DemoSimulator, demo_settings, load_or_create_credentials
 from .instruments.service import InstrumentService
 from .market.desk import MarketDesk  # also registers the candle store's tables
+from .sandbox.broker import PaperBroker
+from .sandbox.margin import Leverages
+from .sandbox.reset import ScheduledReset, parse_schedule
+from .sandbox.store import PaperStore
 from .storage import Database
+from .trading.analyzer import AnalyzerSwitch, Venue
+from .trading.squareoff import parse_times
 from .trading.trading import Trading  # also registers the order journal's table
 
 CALLBACK_PATH = "/icici/callback"
@@ -69,6 +76,10 @@ class Runtime:
     trading: Trading
     #: Quotes, history (and its candle store), options, the trading calendar.
     market: MarketDesk
+    #: Analyzer mode's switch, and its order stack on the paper broker.
+    analyzer: AnalyzerSwitch
+    paper: Trading
+    paper_broker: PaperBroker
     #: The broker's live streams (ticks, depth, order events), joined on demand.
     feed: Feed | None = None
     services: list[Service] = field(default_factory=list)
@@ -76,6 +87,10 @@ class Runtime:
     @property
     def broker_name(self) -> str:
         return self.broker.broker_name
+
+    def trading_for(self, venue: Venue) -> Trading:
+        """The order stack of a venue: the broker's (live) or the paper broker's."""
+        return self.paper if venue is Venue.ANALYZE else self.trading
 
 
 def _loopback(host: str | None) -> bool:
@@ -153,6 +168,24 @@ def build_runtime(settings: Settings) -> Runtime:
     if settings.order_updates_enabled:
         adapter.follow_orders(feed)  # the books refresh on order events, not by polling
         trading.updates.follow(feed)  # order updates for the WebSocket's subscribe_orders
+    # Analyzer mode: the paper broker fills against the live broker's quotes and feed;
+    # its orders go through an order stack of their own, journaled as the paper venue's,
+    # squared off per exchange at the contract's times.
+    squareoff_times = parse_times(settings.analyzer_squareoff_times)
+    paper_broker = PaperBroker(
+        PaperStore(db), contracts=lambda: instruments.index, market=adapter, feed=feed,
+        capital=Decimal(str(settings.analyzer_capital)), leverages=Leverages(
+            equity_mis=Decimal(str(settings.analyzer_leverage_equity_mis)),
+            equity_delivery=Decimal(str(settings.analyzer_leverage_equity_cnc)),
+            futures=Decimal(str(settings.analyzer_leverage_futures)),
+            option_buy=Decimal(str(settings.analyzer_leverage_option_buy)),
+            option_sell=Decimal(str(settings.analyzer_leverage_option_sell))),
+        squareoff_times=squareoff_times)
+    paper = Trading.build(
+        database=db, broker=paper_broker, instruments=lambda: instruments.index,
+        mis_squareoff_time=settings.mis_squareoff_time,
+        journal=trading.journal.for_venue(Venue.ANALYZE, durable_intents=False),
+        squareoff_times=squareoff_times)
     runtime = Runtime(
         settings=settings, mode=mode, db=db, box=box,
         users=UserStore(db, box), web_sessions=WebSessions(db, box),
@@ -164,6 +197,7 @@ def build_runtime(settings: Settings) -> Runtime:
             database=db, broker=adapter, instruments=lambda: instruments.index,
             data_dir=data_dir, orders=trading.orders,
             splitter=trading.composite, interest_rate_percent=settings.options_interest_rate),
+        analyzer=AnalyzerSwitch(db), paper=paper, paper_broker=paper_broker,
     )
     runtime.feed = feed
     if demo is not None:
@@ -171,6 +205,11 @@ def build_runtime(settings: Settings) -> Runtime:
     runtime.services.append(broker)
     runtime.services.append(instruments)
     runtime.services.append(trading)  # reconciles the journal once the broker is there
+    runtime.services.append(paper_broker)  # watches what the paper account holds
+    runtime.services.append(paper)
+    reset = parse_schedule(settings.analyzer_reset_schedule)
+    if reset is not None:
+        runtime.services.append(ScheduledReset(paper_broker, reset))
     runtime.services.append(feed)  # idle until something subscribes or follows orders
     return runtime
 

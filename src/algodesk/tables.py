@@ -13,7 +13,9 @@ from sqlalchemy import MetaData
 from .access import models as _access  # noqa: F401  (access_* tables)
 from .instruments import tables as _instruments  # noqa: F401  (instrument_* tables)
 from .market import candle_store as _candles  # noqa: F401  (market_candle_* tables)
+from .sandbox import store as _paper  # noqa: F401  (sandbox_* tables: the paper account)
 from .storage import Base
+from .trading import analyzer as _analyzer  # noqa: F401  (analyzer_mode)
 from .trading import journal as _journal  # noqa: F401  (order_journal)
 
 

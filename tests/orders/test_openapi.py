@@ -230,6 +230,11 @@ def _known_bodies(desk: Desk, market: Market) -> list[tuple[str, str, dict[str, 
         ("POST", "/api/v1/optionsmultiorder", {**option, "strategy": "openapi", "legs": [
             leg, {**leg, "offset": "OTM1", "option_type": "PE"}]}),
         ("POST", "/api/v1/closeposition", {}),
+        ("POST", "/api/v1/analyzer", {}),
+        ("POST", "/api/v1/analyzer/reset", {}),
+        ("POST", "/api/v1/analyzer/toggle", {"mode": True}),
+        ("POST", "/api/v1/pnl/symbols", {}),  # analyzer mode only
+        ("POST", "/api/v1/analyzer/toggle", {"mode": False}),  # live again
     ]
 
 
@@ -306,4 +311,6 @@ def test_platform_answers_as_documented(desk: Desk, market: Market) -> None:
                 _fuzz(operation, mode, desk, market)
             except Exception as exc:
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
+    # A fuzzed toggle may have left analyzer mode on (its replies are documented too).
+    assert desk.post("analyzer/toggle", {"mode": False}).status_code == 200
     assert not failures, "\n\n".join(failures)

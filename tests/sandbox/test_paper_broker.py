@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,8 @@ from algodesk.brokers.base import Broker, OrderRefused
 from algodesk.domain.market import Quote
 from algodesk.domain.orders import OrderIntent, OrderStatus, PriceType, Product, Side
 from algodesk.sandbox.broker import PaperBroker
+from algodesk.sandbox.store import PaperStore
+from algodesk.storage import Database
 
 D = Decimal
 
@@ -21,8 +24,10 @@ def sbin(last: str, bid: str, ask: str) -> Quote:
 
 
 @pytest.fixture
-def paper() -> PaperBroker:
-    broker = PaperBroker(D("100000"))
+def paper(tmp_path: Path) -> PaperBroker:
+    database = Database(f"sqlite:///{tmp_path / 'paper.db'}")
+    database.migrate()
+    broker = PaperBroker(PaperStore(database), capital=D("100000"))
     broker.set_quote(sbin("800.00", "799.95", "800.05"))
     return broker
 
@@ -54,7 +59,9 @@ async def test_a_limit_below_the_ask_works_until_a_quote_crosses_it(paper: Paper
     paper.set_quote(sbin("789.90", "789.85", "789.95"))
     filled = await paper.order(order_id, "NSE")
     assert filled is not None and filled.status is OrderStatus.COMPLETE
-    assert filled.average_price == D("789.95")
+    # A resting order is filled at its own price when the ask comes down to it.
+    assert filled.average_price == D("790.00")
+    assert "resting limit buy filled at its limit 790.00" in filled.note
 
 
 async def test_a_working_order_cancels_once(paper: PaperBroker) -> None:
@@ -62,7 +69,7 @@ async def test_a_working_order_cancels_once(paper: PaperBroker) -> None:
                                              price=D("900.00")))
     await paper.cancel_order(order_id, "NSE")
     assert (await paper.order(order_id, "NSE")).status is OrderStatus.CANCELLED  # type: ignore[union-attr]
-    with pytest.raises(OrderRefused, match="cannot change"):
+    with pytest.raises(OrderRefused, match="Cannot cancel order in cancelled status"):
         await paper.cancel_order(order_id, "NSE")
 
 

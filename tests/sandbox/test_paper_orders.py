@@ -17,6 +17,7 @@ from algodesk.domain.instruments import InstrumentType
 from algodesk.domain.market import Quote
 from algodesk.domain.orders import OrderAck, PreparedOrder
 from algodesk.sandbox.broker import PaperBroker
+from algodesk.sandbox.store import PaperStore
 from algodesk.storage import Database
 from algodesk.trading.books import Books
 from algodesk.trading.composite import CompositeOrders
@@ -77,8 +78,11 @@ class Desk:
 def desk(tmp_path: Path) -> Desk:
     database = Database(f"sqlite:///{tmp_path / 'paper.db'}")
     database.migrate()
-    journal = OrderJournal(database, clock=lambda: NOW)
-    paper = Watched(D("100000"), clock=lambda: NOW)
+    # The paper venue's journal, as the wiring builds it: intents not synced, committed
+    # with the writer's group commit of their turn of the event loop.
+    journal = OrderJournal(database, clock=lambda: NOW).for_venue(
+        "analyze", durable_intents=False)
+    paper = Watched(PaperStore(database), capital=D("100000"), clock=lambda: NOW)
     paper.journal, paper.arrived = journal, []
     for symbol, last in (("SBIN", "800.00"), ("ITC", "400.00")):
         price = D(last)
@@ -108,7 +112,8 @@ async def test_an_order_is_journaled_then_sent_once_and_shows_in_the_books(desk:
         "order_status": "complete", "trigger_price": 0.0,
         "timestamp": "24-Nov-2026 10:00:00", "average_price": 800.05,
         "filled_quantity": 10, "pending_quantity": 0, "broker_price": 0.0,
-        "strategy": "paper", "note": "MARKET filled at the quote (LTP 800.00)"}
+        "strategy": "paper",
+        "note": "market buy at the best ask 800.05 (quote: no depth known)"}
     [trade] = await desk.books.trade_book()
     assert (trade["orderid"], trade["trade_value"], trade["strategy"]) == (
         placed.orderid, 8000.5, "paper")
@@ -147,3 +152,28 @@ async def test_smart_basket_and_cancel_all(desk: Desk) -> None:
     outcome = await desk.composite.cancel_all(strategy="paper")
     assert set(outcome.cancelled) == working and not outcome.failed
     assert {r["order_status"] for r in await desk.books.orders()} == {"complete", "cancelled"}
+
+
+async def test_labels_follow_the_paper_day_which_starts_at_three(tmp_path: Path) -> None:
+    """A paper order of 23:00 IST is still the day's at 01:00 (the paper session turns at
+    03:00): its row keeps its strategy from the journal."""
+    database = Database(f"sqlite:///{tmp_path / 'night.db'}")
+    database.migrate()
+    at = [dt.datetime(2026, 11, 24, 17, 30, tzinfo=dt.UTC)]  # 23:00 IST
+
+    def clock() -> dt.datetime:
+        return at[0]
+
+    journal = OrderJournal(database, clock=clock).for_venue("analyze", durable_intents=False)
+    paper = PaperBroker(PaperStore(database), capital=D("100000"), clock=clock)
+    paper.set_quote(Quote("SBIN", "NSE", D("800.00"), bid=D("799.95"), ask=D("800.05"),
+                          at=clock()))
+    books = Books(paper, journal, clock=clock, day_starts=dt.timedelta(hours=3))
+    orders = OrderService(Index, paper, journal, books)
+    placed = await orders.place(order(strategy="night"))
+    await orders.drain()
+    at[0] += dt.timedelta(hours=2)  # 01:00 IST: the same paper day
+    [row] = (await books.order_book())["orders"]
+    assert (row["orderid"], row["strategy"]) == (placed.orderid, "night")
+    at[0] += dt.timedelta(hours=2, minutes=1)  # 03:01 IST: a new paper day
+    assert (await books.order_book())["orders"] == []

@@ -5,7 +5,8 @@ That release made its schema with `Database.create_all`, which was
 `alembic_version` table. `previous_release.sql` is what that emitted, frozen (the models
 will move on; that release's databases will not). The rows are written the way that
 release wrote them: through the platform's own services (an admin, a web session, an
-API key, an order in the journal, a candle block, the day's Breeze calls, a master
+API key, an order in the journal (as SQL: today's journal writes the later `venue`
+column), a candle block, the day's Breeze calls, a master
 contract and its refresh; the ended broker session as the connection stores it). Should
 a later revision change one of these tables so that today's services cannot write to
 the old one, write that table's row here as SQL instead.
@@ -34,7 +35,6 @@ from algodesk.market.candle_store import CandleStore, StoredBlock, block_of
 from algodesk.market.candles import Candles, from_rows
 from algodesk.simulator.market import Market
 from algodesk.storage import Database, utcnow
-from algodesk.trading.journal import OrderJournal
 from tests.web.platform import ADMIN, ADMIN_PASSWORD
 
 #: 09:15 IST on 2026-11-24, as epoch seconds.
@@ -58,15 +58,30 @@ class Written:
     master_id: int
     instrument_count: int
     rows: dict[str, list[tuple[object, ...]]]  # every table, every row
+    columns: dict[str, list[str]]  # every table's columns, in the order of `rows`
 
 
-def every_row(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table (alembic's own aside), in a stable order."""
+def columns_of(path: Path) -> dict[str, list[str]]:
+    """Every table's columns (alembic's own aside)."""
     with sqlite3.connect(path) as db:
         names = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = "
                                           "'table' AND name NOT LIKE 'sqlite_%'")]
-        rows = {name: sorted(db.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
-                for name in names if name != "alembic_version"}
+        columns = {name: [c[1] for c in db.execute(f'PRAGMA table_info("{name}")')]
+                   for name in names if name != "alembic_version"}
+    db.close()
+    return columns
+
+
+def every_row(path: Path, columns: dict[str, list[str]] | None = None
+              ) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table (alembic's own aside), in a stable order; with
+    `columns`, those tables' rows with those columns only (what a release wrote, after a
+    revision added columns of its own)."""
+    wanted = columns or columns_of(path)
+    with sqlite3.connect(path) as db:
+        rows = {name: sorted(db.execute(
+            f"SELECT {', '.join(chr(34) + c + chr(34) for c in names)} FROM \"{name}\""
+        ).fetchall(), key=repr) for name, names in wanted.items()}
     db.close()
     return rows
 
@@ -99,15 +114,18 @@ def a_row_everywhere(data_dir: Path) -> Written:
                 user_id="DE123456", user_name="Demo Trader", connected_at=utcnow(),
                 ended_at=utcnow(), ended_reason="the daily session expiry"))
 
-        journal = OrderJournal(database)
-        try:
-            entry = journal.record_intent(
-                kind="place", exchange="NSE", requested_by="api", strategy="before-upgrade",
-                openalgo_request={"symbol": "SBIN", "quantity": "1"},
-                broker_request={"stock_code": "STABAN", "quantity": "1"})
-            journal.accepted(entry.id, BROKER_ORDER_ID)
-        finally:
-            journal.close()
+        # Today's journal writes `venue` (revision 0002): the release's row as SQL.
+        with sqlite3.connect(path) as db:
+            written_at = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
+            journal_id = db.execute(
+                "INSERT INTO order_journal (id, tag, kind, group_id, requested_by, strategy, "
+                "exchange, openalgo_request, broker_request, state, broker_order_id, "
+                "message, created_at, updated_at) VALUES (1, 'ad1', 'place', NULL, 'api', "
+                "'before-upgrade', 'NSE', ?, ?, 'accepted', ?, NULL, ?, ?)",
+                ('{"quantity": "1", "symbol": "SBIN"}',
+                 '{"quantity": "1", "stock_code": "STABAN", "user_remark": "ad1"}',
+                 BROKER_ORDER_ID, written_at, written_at)).lastrowid
+        db.close()
 
         store = CandleStore(database)
         series_id = store.series_id("NSE", "SBIN", "1minute", create=True)
@@ -133,9 +151,10 @@ def a_row_everywhere(data_dir: Path) -> Written:
     finally:
         database.dispose()
     return Written(path=path, admin_id=admin.id, api_key=api_key, web_session=web_session,
-                   journal_id=entry.id, series_id=series_id, block=block, candles=candles,
-                   master_id=master_id, instrument_count=len(instruments), rows=every_row(path))
+                   journal_id=journal_id or 0, series_id=series_id, block=block, candles=candles,
+                   master_id=master_id, instrument_count=len(instruments), rows=every_row(path),
+                   columns=columns_of(path))
 
 
-__all__ = ["BROKER_ORDER_ID", "Written", "a_row_everywhere", "every_row",
+__all__ = ["BROKER_ORDER_ID", "Written", "a_row_everywhere", "columns_of", "every_row",
            "previous_release_database"]

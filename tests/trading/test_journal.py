@@ -122,3 +122,31 @@ def test_one_checkpoint_thread_serves_every_pass_and_stops_with_the_journal(
     journal.close()
     workers[0].join(timeout=5)
     assert not workers[0].is_alive()
+
+
+async def test_the_paper_venues_journal_commits_with_the_group_commit(tmp_path: Path) -> None:
+    """The analyze venue's intents go with the shared writer's group commit of their
+    turn of the event loop (before anything queued after them); reads and immediate
+    writes first commit what is queued; ids and tags are one sequence for both venues;
+    each venue reads only its own rows."""
+    database = Database(f"sqlite:///{tmp_path / 'venues.db'}")
+    database.migrate()
+    live = OrderJournal(database)
+    paper = live.for_venue("analyze", durable_intents=False)
+    try:
+        first = intent(paper, strategy="paper-1")
+        assert database.writer is not None and database.writer._queue  # queued, not written
+        second = intent(live, strategy="live-1")
+        assert (first.id, second.id) == (1, 2) and first.tag != second.tag
+        assert [e.id for e in paper.unsettled()] == [first.id]  # read: committed first
+        assert [e.id for e in live.unsettled()] == [second.id]
+        paper.accepted_many([(first.id, "26112400000001")])
+        committed = database.writer.defer([])  # the turn's commit
+        assert committed is not None
+        await committed
+        placed = paper.placement("26112400000001")
+        assert placed is not None and placed.state is JournalState.ACCEPTED
+        assert live.placement("26112400000001") is None
+        assert (paper.count(), live.count()) == (1, 1)
+    finally:
+        live.close()

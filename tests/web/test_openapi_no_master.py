@@ -61,6 +61,11 @@ REQUESTS: list[tuple[str, str, dict[str, Any], bool]] = [
                                                 "exchange": "NFO"}]}, True),
     ("POST", "optionsorder", {**OPTION, **LEG, "strategy": "openapi"}, True),
     ("POST", "optionsmultiorder", {**OPTION, "strategy": "openapi", "legs": [LEG]}, True),
+    ("POST", "analyzer", {}, False),
+    ("POST", "analyzer/reset", {}, False),
+    ("POST", "analyzer/toggle", {"mode": True}, False),
+    ("POST", "pnl/symbols", {}, False),  # analyzer mode's paper positions
+    ("POST", "analyzer/toggle", {"mode": False}, False),
 ]
 # A 503 is what these requests must get here, so the server-error check stays out; the
 # statuses, bodies and content types are held to the document.

@@ -26,7 +26,7 @@ from .schemas import (
 router = api_router("account")
 
 
-@post(router, "funds", response_model=FundsReply)
+@post(router, "funds", routed=True, response_model=FundsReply)
 async def funds(body: BookRequest, broker: ConnectedBroker, request: Request) -> FundsReply:
     """Cash a cash-segment order can spend (the Equity allocation less what trades block
     there: Breeze checks each order against its own segment), what is blocked, and
@@ -35,7 +35,7 @@ async def funds(body: BookRequest, broker: ConnectedBroker, request: Request) ->
     return FundsReply(broker=broker.broker_name, data=FundsData(**data))
 
 
-@post(router, "orderbook", response_model=OrderBookReply)
+@post(router, "orderbook", routed=True, response_model=OrderBookReply)
 async def orderbook(body: BookRequest, broker: ConnectedBroker,
                     request: Request) -> OrderBookReply:
     """Today's orders in every state, newest first, with statistics. Orders placed here
@@ -45,7 +45,7 @@ async def orderbook(body: BookRequest, broker: ConnectedBroker,
     return OrderBookReply.model_validate({"broker": broker.broker_name, "data": data})
 
 
-@post(router, "tradebook", response_model=TradeBookReply)
+@post(router, "tradebook", routed=True, response_model=TradeBookReply)
 async def tradebook(body: BookRequest, broker: ConnectedBroker,
                     request: Request) -> TradeBookReply:
     """Today's executions, one row per order with its average price."""
@@ -53,7 +53,7 @@ async def tradebook(body: BookRequest, broker: ConnectedBroker,
     return TradeBookReply.model_validate({"broker": broker.broker_name, "data": data})
 
 
-@post(router, "positionbook", response_model=PositionBookReply)
+@post(router, "positionbook", routed=True, response_model=PositionBookReply)
 async def positionbook(body: BookRequest, broker: ConnectedBroker,
                        request: Request) -> PositionBookReply:
     """Today's positions, closed ones (quantity 0) included; quantity is signed."""
@@ -61,7 +61,7 @@ async def positionbook(body: BookRequest, broker: ConnectedBroker,
     return PositionBookReply.model_validate({"broker": broker.broker_name, "data": data})
 
 
-@post(router, "holdings", response_model=HoldingsReply)
+@post(router, "holdings", routed=True, response_model=HoldingsReply)
 async def holdings(body: BookRequest, broker: ConnectedBroker,
                    request: Request) -> HoldingsReply:
     data = await trading(request).books.holdings()

@@ -17,6 +17,9 @@
   raised straight from the broker's wire (`RawFailure`) is worded here as the failed
   read of the endpoint's data.
 - 500 only for a bug here ("An unexpected error occurred").
+
+An order or account request accepted in analyzer mode carries `"mode": "analyze"` in
+its error reply too (openalgo-api.md §1.3).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from fastapi.responses import JSONResponse
 from ..brokers.base import BrokerFailure, BrokerUnavailable, RawFailure
 from ..instruments.errors import MasterContractUnavailable
 from ..runtime import get_runtime
+from ..trading.analyzer import Venue
 from ..trading.ports import OrderError
 from .schemas import RATE_LIMITED
 
@@ -53,6 +57,8 @@ def error_reply(request: Request, status_code: int, message: Any, *, with_broker
     body: dict[str, Any] = {"status": "error", "message": message, **extra}
     if with_broker:
         body["broker"] = get_runtime(request).broker_name
+    if getattr(request.state, "venue", None) is Venue.ANALYZE:  # accepted in analyzer mode
+        body["mode"] = Venue.ANALYZE.value
     return JSONResponse(body, status_code=status_code)
 
 

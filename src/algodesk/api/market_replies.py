@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from .schemas import Reply, SplitResult
+from .schemas import Reply, SplitResult, VenueReply
 
 # --------------------------------------------------------------------------- market data
 
@@ -266,7 +266,7 @@ class MultiOptionGreeksReply(Reply):
     summary: GreeksSummary
 
 
-class OptionsOrderReply(Reply):
+class OptionsOrderReply(VenueReply):
     """`orderid` for one order; `total_quantity`, `split_size` and `results` instead when
     `splitsize` split it."""
 
@@ -287,7 +287,8 @@ class OptionLegResult(BaseModel):
     action: Literal["BUY", "SELL"]
     offset: str
     option_type: Literal["CE", "PE"]
-    mode: Literal["live"]
+    mode: Literal["live", "analyze"] = Field(description="analyze: placed on the paper "
+                                                         "broker (analyzer mode)")
     status: Literal["success", "error"]
     symbol: str | None = Field(default=None, description="Absent when the leg could not "
                                                          "be resolved")
@@ -295,7 +296,7 @@ class OptionLegResult(BaseModel):
     message: str | None = None
 
 
-class OptionsMultiOrderReply(Reply):
+class OptionsMultiOrderReply(VenueReply):
     underlying: str
     underlying_ltp: float
     results: list[OptionLegResult] = Field(description="Sorted by leg")

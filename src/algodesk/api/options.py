@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ..market.options import OptionLeg
+from ..trading.analyzer import Venue
 from ..trading.orders import OrderRequest
 from .deps import ConnectedBroker
 from .market import answering, desk, success
@@ -34,7 +35,7 @@ from .market_schemas import (
     SyntheticFutureRequest,
 )
 from .responses import LOOKUP_ERRORS, ORDER_ERRORS, errors
-from .routing import api_router, post
+from .routing import api_router, post, trading, venue
 
 router = api_router("options")
 # Every options endpoint looks its underlying or option up in the master contract.
@@ -112,21 +113,28 @@ async def multioptiongreeks(body: MultiOptionGreeksRequest, broker: ConnectedBro
                    summary={"total": len(data), "success": ok, "failed": len(data) - ok})
 
 
-@post(router, "optionsorder", response_model=OptionsOrderReply,
+def _mode(request: Request) -> dict[str, str]:
+    """`mode` for a reply accepted in analyzer mode (none live, as upstream)."""
+    return {"mode": Venue.ANALYZE.value} if venue(request) is Venue.ANALYZE else {}
+
+
+@post(router, "optionsorder", routed=True, response_model=OptionsOrderReply,
       responses=errors(*ORDER_ERRORS, broker=True, held=True))
 async def optionsorder(body: OptionsOrderRequest, broker: ConnectedBroker,
                        request: Request) -> JSONResponse:
     """Resolve the option from the underlying's price and place it (split when
     `splitsize` > 0)."""
+    stack = trading(request)
     with answering():
         data = await desk(request).options.options_order(
             strategy=body.strategy, underlying=body.underlying, exchange=body.exchange,
             expiry_date=body.expiry_date, offset=body.offset, option_type=body.option_type,
-            order=_order(body, body.strategy), splitsize=body.splitsize)
-    return success(broker.broker_name, **data)
+            order=_order(body, body.strategy), splitsize=body.splitsize,
+            orders=stack.orders, splitter=stack.composite)
+    return success(broker.broker_name, **data, **_mode(request))
 
 
-@post(router, "optionsmultiorder", response_model=OptionsMultiOrderReply,
+@post(router, "optionsmultiorder", routed=True, response_model=OptionsMultiOrderReply,
       responses=NO_MASTER)
 async def optionsmultiorder(body: OptionsMultiOrderRequest, broker: ConnectedBroker,
                             request: Request) -> JSONResponse:
@@ -137,8 +145,9 @@ async def optionsmultiorder(body: OptionsMultiOrderRequest, broker: ConnectedBro
     with answering():
         data = await desk(request).options.options_multiorder(
             strategy=body.strategy, underlying=body.underlying, exchange=body.exchange,
-            expiry_date=body.expiry_date, legs=legs)
-    return success(broker.broker_name, **data)
+            expiry_date=body.expiry_date, legs=legs, orders=trading(request).orders,
+            mode=venue(request).value)
+    return success(broker.broker_name, **data, **_mode(request))
 
 
 #: The market-data, calendar and options endpoints, for `include_api`.

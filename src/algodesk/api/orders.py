@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from ..trading.analyzer import Venue
 from ..trading.composite import CompositeOrders
 from ..trading.orders import OrderRequest, OrderService
 from ..trading.ports import OrderError
 from .deps import ConnectedBroker
 from .responses import LOOKUP_ERRORS, ORDER_ERRORS, errors
-from .routing import api_router, post, trading
+from .routing import api_router, post, trading, venue
 from .schemas import (
     BasketOrderReply,
     BasketOrderRequest,
@@ -60,7 +61,8 @@ def order_request(fields: OrderFields, strategy: str) -> OrderRequest:
                         disclosed_quantity=fields.disclosed_quantity, strategy=strategy)
 
 
-@post(router, "placeorder", response_model=OrderReply, responses=ACTION_ERRORS)
+@post(router, "placeorder", routed=True, response_model=OrderReply,
+      responses=ACTION_ERRORS)
 async def placeorder(body: PlaceOrderRequest, broker: ConnectedBroker,
                      request: Request) -> OrderReply:
     """Place one order. MARKET orders go to ICICI as aggressive limit orders (the order
@@ -70,7 +72,7 @@ async def placeorder(body: PlaceOrderRequest, broker: ConnectedBroker,
     return OrderReply(broker=broker.broker_name, orderid=placed.orderid)
 
 
-@post(router, "placesmartorder", response_model=SmartOrderReply,
+@post(router, "placesmartorder", routed=True, response_model=SmartOrderReply,
       responses=ACTION_ERRORS)
 async def placesmartorder(body: SmartOrderRequest, broker: ConnectedBroker,
                           request: Request) -> SmartOrderReply:
@@ -79,12 +81,16 @@ async def placesmartorder(body: SmartOrderRequest, broker: ConnectedBroker,
     outcome = await _composite(request).smart(order_request(body, body.strategy),
                                               body.position_size, requested_by=REQUESTED_BY)
     if outcome.orderid is None:
-        return SmartOrderReply(broker=broker.broker_name,
-                               message="Positions Already Matched. No Action needed.")
+        message = "Positions Already Matched. No Action needed."
+        if venue(request) is Venue.ANALYZE and body.quantity == 0:
+            # Analyzer mode's words for an exit signal with nothing open (§3.1.2).
+            message = "No OpenPosition Found. Not placing Exit order."
+        return SmartOrderReply(broker=broker.broker_name, message=message)
     return SmartOrderReply(broker=broker.broker_name, orderid=outcome.orderid)
 
 
-@post(router, "basketorder", response_model=BasketOrderReply, responses=NO_MASTER)
+@post(router, "basketorder", routed=True, response_model=BasketOrderReply,
+      responses=NO_MASTER)
 async def basketorder(body: BasketOrderRequest, broker: ConnectedBroker,
                       request: Request) -> BasketOrderReply:
     """Place every leg on its own, BUY legs before SELL legs; `results` in request order."""
@@ -93,7 +99,8 @@ async def basketorder(body: BasketOrderRequest, broker: ConnectedBroker,
     return BasketOrderReply.model_validate({"broker": broker.broker_name, "results": results})
 
 
-@post(router, "splitorder", response_model=SplitOrderReply, responses=NO_MASTER)
+@post(router, "splitorder", routed=True, response_model=SplitOrderReply,
+      responses=NO_MASTER)
 async def splitorder(body: SplitOrderRequest, broker: ConnectedBroker,
                      request: Request) -> SplitOrderReply:
     """`quantity` as orders of `splitsize` plus one for the remainder (at most 100)."""
@@ -104,7 +111,7 @@ async def splitorder(body: SplitOrderRequest, broker: ConnectedBroker,
         "total_quantity": body.quantity, "results": results})
 
 
-@post(router, "modifyorder", response_model=OrderReply,
+@post(router, "modifyorder", routed=True, response_model=OrderReply,
       responses={**ACTION_ERRORS, **UNKNOWN_ORDER})
 async def modifyorder(body: ModifyOrderRequest, broker: ConnectedBroker,
                       request: Request) -> OrderReply:
@@ -115,7 +122,7 @@ async def modifyorder(body: ModifyOrderRequest, broker: ConnectedBroker,
     return OrderReply(broker=broker.broker_name, orderid=orderid)
 
 
-@post(router, "cancelorder", response_model=OrderReply,
+@post(router, "cancelorder", routed=True, response_model=OrderReply,
       responses={**ACTION_ERRORS, **UNKNOWN_ORDER})
 async def cancelorder(body: CancelOrderRequest, broker: ConnectedBroker,
                       request: Request) -> OrderReply:
@@ -124,7 +131,7 @@ async def cancelorder(body: CancelOrderRequest, broker: ConnectedBroker,
     return OrderReply(broker=broker.broker_name, orderid=orderid)
 
 
-@post(router, "cancelallorder", response_model=CancelAllReply)
+@post(router, "cancelallorder", routed=True, response_model=CancelAllReply)
 async def cancelallorder(body: StrategyRequest, broker: ConnectedBroker,
                          request: Request) -> CancelAllReply:
     """Cancel every open and trigger-pending order of the account (whatever the
@@ -141,7 +148,8 @@ async def cancelallorder(body: StrategyRequest, broker: ConnectedBroker,
         "canceled_orders": outcome.cancelled, "failed_cancellations": outcome.failed})
 
 
-@post(router, "closeposition", response_model=ClosePositionReply, responses=NO_MASTER)
+@post(router, "closeposition", routed=True, response_model=ClosePositionReply,
+      responses=NO_MASTER)
 async def closeposition(body: StrategyRequest, broker: ConnectedBroker,
                         request: Request) -> ClosePositionReply:
     """Square off every non-zero net position of the account with a MARKET order the
@@ -162,7 +170,8 @@ async def closeposition(body: StrategyRequest, broker: ConnectedBroker,
         "closed_positions": outcome.closed, "failed_closures": outcome.failed})
 
 
-@post(router, "orderstatus", response_model=OrderStatusReply, responses=UNKNOWN_ORDER)
+@post(router, "orderstatus", routed=True, response_model=OrderStatusReply,
+      responses=UNKNOWN_ORDER)
 async def orderstatus(body: OrderStatusRequest, broker: ConnectedBroker,
                       request: Request) -> OrderStatusReply:
     """One of today's orders as the order book shows it (404 when unknown)."""
@@ -172,7 +181,7 @@ async def orderstatus(body: OrderStatusRequest, broker: ConnectedBroker,
     return OrderStatusReply.model_validate({"broker": broker.broker_name, "data": row})
 
 
-@post(router, "openposition", response_model=OpenPositionReply)
+@post(router, "openposition", routed=True, response_model=OpenPositionReply)
 async def openposition(body: OpenPositionRequest, broker: ConnectedBroker,
                        request: Request) -> OpenPositionReply:
     """The net quantity of (symbol, exchange, product): positive long, negative short,

@@ -9,6 +9,11 @@ through FastAPI's general dependency solver, which costs about half a millisecon
 per call on this kind of machine, paid on every order. FastAPI still builds the OpenAPI
 document from the same signature, and the answers (errors included) are the same.
 Anything of another shape is served by FastAPI as usual.
+
+Order and account endpoints are registered `routed=True`: analyzer mode's switch is read
+once, when the request is accepted (after its key), and that venue's order stack serves
+it to the end (`trading(request)`); in analyzer mode its reply, success or error,
+carries `"mode": "analyze"` (openalgo-api.md §1.6).
 """
 
 from __future__ import annotations
@@ -25,12 +30,15 @@ from fastapi.params import Depends
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
+from ..trading.analyzer import Venue
 from ..trading.trading import Trading
 from .deps import api_caller, authenticate, connected_broker, json_object, usable_broker
 from .responses import BROKER_ERRORS, KEY_ERRORS, errors, merged
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 JSON = "application/json"
+#: Endpoints served by the venue analyzer mode picks (`post(..., routed=True)`).
+_ROUTED: set[Callable[..., Any]] = set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +87,15 @@ class OpenAlgoRoute(APIRoute):
         endpoint = self.endpoint
         exclude_none = self.response_model_exclude_none
         status = self.status_code or 200
+        routed = endpoint in _ROUTED
 
         async def handle(request: Request) -> Response:
             data = json_object(await request.body())
             caller = await authenticate(request, data.get("apikey"))
+            venue = Venue.LIVE
+            if routed:  # accepted now: this request's venue, whatever a toggle does next
+                venue = request.app.state.runtime.analyzer.venue
+                request.state.venue = venue
             arguments: dict[str, Any] = {}
             if shape.broker:
                 arguments[shape.broker] = usable_broker(request)
@@ -100,6 +113,8 @@ class OpenAlgoRoute(APIRoute):
             reply = await endpoint(**arguments)
             if isinstance(reply, Response):
                 return reply
+            if venue is Venue.ANALYZE:
+                reply.mode = Venue.ANALYZE.value
             return Response(reply.__pydantic_serializer__.to_json(
                 reply, exclude_none=exclude_none), status_code=status, media_type=JSON)
 
@@ -111,13 +126,17 @@ def api_router(tag: str) -> APIRouter:
     return APIRouter(tags=[tag], route_class=OpenAlgoRoute)
 
 
-def post(router: APIRouter, path: str, **kwargs: Any) -> Callable[[Endpoint], Endpoint]:
+def post(router: APIRouter, path: str, *, routed: bool = False,
+         **kwargs: Any) -> Callable[[Endpoint], Endpoint]:
     """`@router.post` for `/path` and (undocumented) `/path/`: upstream accepts both.
     Fields left None are not sent (an order reply has `orderid` or `message`). The error
     replies every endpoint of its shape can give are declared (`responses.py`), with any
-    the endpoint adds in `responses`."""
+    the endpoint adds in `responses`. `routed`: an order or account endpoint, served by
+    the venue analyzer mode picks when the request is accepted."""
 
     def register(endpoint: Endpoint) -> Endpoint:
+        if routed:
+            _ROUTED.add(endpoint)
         shape = _shape(endpoint)
         if shape is not None and shape.broker:
             declared = errors(*BROKER_ERRORS, broker=True)
@@ -132,9 +151,15 @@ def post(router: APIRouter, path: str, **kwargs: Any) -> Callable[[Endpoint], En
     return register
 
 
+def venue(request: Request) -> Venue:
+    """The venue this request was accepted for (live unless it is a routed endpoint
+    accepted in analyzer mode)."""
+    return getattr(request.state, "venue", Venue.LIVE)  # type: ignore[no-any-return]
+
+
 def trading(request: Request) -> Trading:
-    """The running platform's order and account services."""
-    return request.app.state.runtime.trading  # type: ignore[no-any-return]
+    """The order and account services of the request's venue."""
+    return request.app.state.runtime.trading_for(venue(request))  # type: ignore[no-any-return]
 
 
-__all__ = ["OpenAlgoRoute", "api_router", "post", "trading"]
+__all__ = ["OpenAlgoRoute", "api_router", "post", "trading", "venue"]

@@ -31,7 +31,11 @@ against ICICI's order book, never resent. 413: a body over 1 MiB.
 
 Breeze takes no market orders: MARKET (and SL-M) orders go as aggressive limit orders \
 priced from the last traded price, and the order book's `note` says so. Orders on \
-NSE_INDEX/BSE_INDEX are refused; equity MIS is refused unless EQUITY_MIS_AS_CASH is set."""
+NSE_INDEX/BSE_INDEX are refused; equity MIS is refused unless EQUITY_MIS_AS_CASH is set.
+
+Analyzer mode (`/analyzer/toggle`): order and account calls go to a paper account filled \
+against ICICI's live prices, and their replies (errors included) carry \
+`"mode": "analyze"`; market data and `/margin` stay ICICI's."""
 
 INVALID_APIKEY = "Invalid openalgo apikey"
 RATE_LIMITED = "Rate limit exceeded. Please slow down your requests."
@@ -45,9 +49,19 @@ class OpenAlgoRequest(BaseModel):
     apikey: str = Field(min_length=1, max_length=256)
 
 
+ANALYZE_MODE = Field(default=None, description='"analyze" on the order and account replies '
+                                               "of analyzer mode (paper trading); absent live")
+
+
 class Reply(BaseModel):
     status: Literal["success"] = "success"
     broker: str
+
+
+class VenueReply(Reply):
+    """The reply of an order or account endpoint: `mode` says analyzer mode served it."""
+
+    mode: Literal["analyze"] | None = ANALYZE_MODE
 
 
 class InvalidSymbol(BaseModel):
@@ -66,6 +80,9 @@ class ErrorReply(BaseModel):
     broker: str | None = Field(default=None, description="Absent from the invalid-key "
                                                          "replies")
     retry_after: int | None = Field(default=None, description="429: seconds to wait")
+    mode: Literal["analyze"] | None = Field(
+        default=None, description='"analyze" on the order and account endpoints in analyzer '
+                                  "mode")
     invalid_symbols: list[InvalidSymbol] | None = Field(
         default=None, description="multiquotes, when no symbol was found")
 
@@ -135,7 +152,7 @@ class FundsData(BaseModel):
     utiliseddebits: str
 
 
-class FundsReply(Reply):
+class FundsReply(VenueReply):
     data: FundsData
 
 
@@ -362,11 +379,11 @@ class OpenPositionRequest(OpenAlgoRequest):
     product: Product
 
 
-class OrderReply(Reply):
+class OrderReply(VenueReply):
     orderid: str
 
 
-class SmartOrderReply(Reply):
+class SmartOrderReply(VenueReply):
     orderid: str | None = None
     message: str | None = None
 
@@ -381,7 +398,7 @@ class BasketResult(BaseModel):
     message: str | None = None
 
 
-class BasketOrderReply(Reply):
+class BasketOrderReply(VenueReply):
     results: list[BasketResult]
 
 
@@ -393,7 +410,7 @@ class SplitResult(BaseModel):
     message: str | None = None
 
 
-class SplitOrderReply(Reply):
+class SplitOrderReply(VenueReply):
     split_size: int
     total_quantity: int
     results: list[SplitResult]
@@ -405,7 +422,7 @@ class FailedCancellation(BaseModel):
     message: str
 
 
-class CancelAllReply(Reply):
+class CancelAllReply(VenueReply):
     message: str
     canceled_orders: list[str]
     failed_cancellations: list[FailedCancellation]
@@ -424,6 +441,7 @@ class ClosedPosition(BaseModel):
 class ClosePositionReply(BaseModel):
     status: Literal["success", "error"]
     broker: str
+    mode: Literal["analyze"] | None = ANALYZE_MODE
     message: str
     closed_positions: list[ClosedPosition] = []
     failed_closures: list[ClosedPosition] = []
@@ -452,11 +470,11 @@ class OrderRow(BaseModel):
     note: str = Field(description="How the platform priced the order, when it did")
 
 
-class OrderStatusReply(Reply):
+class OrderStatusReply(VenueReply):
     data: OrderRow
 
 
-class OpenPositionReply(Reply):
+class OpenPositionReply(VenueReply):
     quantity: int
 
 
@@ -481,7 +499,7 @@ class OrderBookData(BaseModel):
     statistics: OrderStatistics
 
 
-class OrderBookReply(Reply):
+class OrderBookReply(VenueReply):
     data: OrderBookData
 
 
@@ -498,7 +516,7 @@ class TradeRow(BaseModel):
     strategy: str
 
 
-class TradeBookReply(Reply):
+class TradeBookReply(VenueReply):
     data: list[TradeRow]
 
 
@@ -513,7 +531,7 @@ class PositionRow(BaseModel):
     unrealized_pnl: str
 
 
-class PositionBookReply(Reply):
+class PositionBookReply(VenueReply):
     data: list[PositionRow]
 
 
@@ -540,7 +558,7 @@ class HoldingsData(BaseModel):
     statistics: HoldingStatistics
 
 
-class HoldingsReply(Reply):
+class HoldingsReply(VenueReply):
     data: HoldingsData
 
 
@@ -570,6 +588,56 @@ class MarginData(BaseModel):
 
 class MarginReply(Reply):
     data: MarginData
+
+
+# --------------------------------------------------------------------------- analyzer
+
+
+class AnalyzerRequest(OpenAlgoRequest):
+    pass
+
+
+class AnalyzerToggleRequest(OpenAlgoRequest):
+    mode: bool = Field(description="true: analyzer mode (paper trading); false: live")
+
+
+class AnalyzerData(BaseModel):
+    analyze_mode: bool
+    mode: Literal["live", "analyze"]
+    total_logs: int = Field(description="Order actions journaled in analyzer mode")
+    message: str | None = None
+
+
+class AnalyzerReply(Reply):
+    data: AnalyzerData
+
+
+class AnalyzerResetData(BaseModel):
+    message: str
+    capital: float
+
+
+class AnalyzerResetReply(Reply):
+    data: AnalyzerResetData
+
+
+class PnlSymbolRow(BaseModel):
+    symbol: str
+    exchange: str
+    product: str
+    quantity: int
+    pnl: float
+    unrealized_pnl: float
+    today_realized_pnl: float
+    total_pnl_today: float
+
+
+class PnlSymbolsReply(VenueReply):
+    data: list[PnlSymbolRow]
+    total_pnl: float
+    total_unrealized_pnl: float
+    total_today_realized_pnl: float
+    total_pnl_today: float
 
 
 # --------------------------------------------------------------------------- symbols
@@ -639,6 +707,12 @@ __all__ = [
     "PRICE_TYPES",
     "PRODUCTS",
     "RATE_LIMITED",
+    "AnalyzerData",
+    "AnalyzerReply",
+    "AnalyzerRequest",
+    "AnalyzerResetData",
+    "AnalyzerResetReply",
+    "AnalyzerToggleRequest",
     "BasketOrderReply",
     "BasketOrderRequest",
     "BookRequest",
@@ -671,6 +745,8 @@ __all__ = [
     "PingReply",
     "PingRequest",
     "PlaceOrderRequest",
+    "PnlSymbolRow",
+    "PnlSymbolsReply",
     "PositionBookReply",
     "Reply",
     "SearchReply",
@@ -684,5 +760,6 @@ __all__ = [
     "SymbolReply",
     "SymbolRequest",
     "TradeBookReply",
+    "VenueReply",
     "money",
 ]

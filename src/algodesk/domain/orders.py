@@ -122,6 +122,9 @@ class BrokerOrder:
     #: The time as the broker wrote it: OpenAlgo's books show each broker's own format
     #: ("" when the broker gives none; the books then write `placed_at`).
     time_text: str = ""
+    #: How the broker priced it, when the platform did not say (the paper broker's fill
+    #: rule); the order book's `note`.
+    note: str = ""
 
     def __post_init__(self) -> None:
         _exact(self, "price", "trigger_price", "average_price")

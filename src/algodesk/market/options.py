@@ -448,7 +448,12 @@ class OptionsService:
 
     async def options_order(self, *, strategy: str, underlying: str, exchange: str,
                             expiry_date: str | None, offset: str, option_type: str,
-                            order: OrderRequest, splitsize: int) -> dict[str, Any]:
+                            order: OrderRequest, splitsize: int,
+                            orders: OrderPlacer | None = None,
+                            splitter: SplitPlacer | None = None) -> dict[str, Any]:
+        """`orders`/`splitter`: the order stack to place through (analyzer mode's paper
+        stack), else the one this service was built with."""
+        splitter = splitter or self.splitter
         resolved = self.resolve(underlying, exchange, expiry_date)
         _offset_steps(offset, option_type)
         pick = self.pick(resolved, await self.ltp(resolved), offset, option_type)
@@ -458,32 +463,34 @@ class OptionsService:
                                  "underlying": resolved.requested, "underlying_ltp": pick.ltp,
                                  "offset": offset.upper(), "option_type": option_type}
         if splitsize > 0:
-            if self.splitter is None:
+            if splitter is None:
                 raise MarketDataError(503, "Split orders are not available in this platform")
-            results = await self.splitter.split(request, splitsize,
-                                                requested_by="api:optionsorder")
+            results = await splitter.split(request, splitsize, requested_by="api:optionsorder")
             return {**reply, "total_quantity": request.quantity, "split_size": splitsize,
                     "results": results}
-        placed = await self._placer().place(request, requested_by="api:optionsorder")
+        placed = await (orders or self._placer()).place(request,
+                                                        requested_by="api:optionsorder")
         return {**reply, "orderid": placed.orderid}
 
     async def options_multiorder(self, *, strategy: str, underlying: str, exchange: str,
                                  expiry_date: str | None,
-                                 legs: list[tuple[OptionLeg, OrderRequest, str | None]]
+                                 legs: list[tuple[OptionLeg, OrderRequest, str | None]],
+                                 orders: OrderPlacer | None = None, mode: str = "live"
                                  ) -> dict[str, Any]:
         """Resolve every leg against one underlying price, then place BUY legs before
-        SELL legs; a failed leg does not stop the others. Results sorted by leg."""
+        SELL legs; a failed leg does not stop the others. Results sorted by leg, each
+        with the `mode` (venue) it was placed in."""
         resolved = self.resolve(underlying, exchange, expiry_date or _first_expiry(legs))
         for leg, _order, _expiry in legs:
             _offset_steps(leg.offset, leg.option_type)
         ltp = await self.ltp(resolved)
-        placer = self._placer()
+        placer = orders or self._placer()
         results: list[dict[str, Any]] = [{} for _ in legs]
         requests: list[OrderRequest | None] = []
         for number, (leg, order, leg_expiry) in enumerate(legs):
             item = results[number]
             item.update(leg=number + 1, action=order.action, offset=leg.offset.upper(),
-                        option_type=leg.option_type, mode="live")
+                        option_type=leg.option_type, mode=mode)
             try:
                 expiry = parse_expiry(leg_expiry) if leg_expiry else resolved.expiry
                 if expiry not in self.index.expiries(resolved.name, resolved.exchange, "options"):

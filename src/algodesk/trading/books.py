@@ -79,10 +79,14 @@ class OrderLabel:
 
 class Books:
     def __init__(self, broker: Broker, journal: OrderJournal, *,
-                 clock: Callable[[], datetime] = _now_ist) -> None:
+                 clock: Callable[[], datetime] = _now_ist,
+                 day_starts: timedelta = timedelta(0)) -> None:
         self.broker = broker
         self.journal = journal
         self.clock = clock
+        #: When the broker's trading day begins, after midnight IST (the paper broker's
+        #: at 03:00): today's labels are the journal's rows since then.
+        self.day_starts = day_starts
         self._labels: tuple[tuple[int, datetime], dict[str, OrderLabel]] | None = None
         self._label_day: datetime | None = None
         self._label_rows: dict[int, JournalEntry] = {}
@@ -90,9 +94,10 @@ class Books:
         self._recent: dict[str, OrderLabel] = {}  # placed, not yet in the journal's table
 
     def today(self) -> datetime:
-        """Midnight IST today, as an aware datetime."""
-        return self.clock().astimezone(IST).replace(hour=0, minute=0, second=0,
-                                                    microsecond=0)
+        """When today's trading day began (midnight IST, or `day_starts` after it), as
+        an aware datetime."""
+        shifted = self.clock().astimezone(IST) - self.day_starts
+        return shifted.replace(hour=0, minute=0, second=0, microsecond=0) + self.day_starts
 
     # -- what the journal knows ------------------------------------------------------
 
@@ -164,7 +169,7 @@ class Books:
             "pending_quantity": order.quantity - filled if status in WORKING else 0,
             "broker_price": _price(order.price),
             "strategy": label.strategy if label else "",
-            "note": label.note if label else "",
+            "note": (label.note if label else "") or order.note,
         }
 
     async def orders(self, *, fresh: bool = False) -> list[dict[str, Any]]:

@@ -141,13 +141,17 @@ class CompositeOrders:
     # -- cancelallorder -----------------------------------------------------------------
 
     async def cancel_all(self, *, strategy: str = "", requested_by: str = "api",
-                         products: Iterable[str] | None = None) -> CancelAllOutcome:
+                         products: Iterable[str] | None = None,
+                         exchanges: Iterable[str] | None = None) -> CancelAllOutcome:
         """Cancel every open and trigger-pending order of the account (not only this
-        strategy's, as OpenAlgo does), optionally only those of some OpenAlgo products."""
+        strategy's, as OpenAlgo does), optionally only those of some OpenAlgo products
+        and exchanges."""
         wanted = set(products) if products is not None else None
+        where = set(exchanges) if exchanges is not None else None
         rows = await self.books.orders(fresh=True)
         working = [r for r in rows if r["order_status"] in WORKING and (
-            wanted is None or r["product"] in wanted)]
+            wanted is None or r["product"] in wanted) and (
+            where is None or r["exchange"] in where)]
         outcome = CancelAllOutcome()
 
         async def cancel(orderid: str) -> None:
@@ -166,10 +170,13 @@ class CompositeOrders:
     # -- closeposition ------------------------------------------------------------------
 
     async def close_all(self, *, requested_by: str = "api",
-                        products: Iterable[str] | None = None) -> CloseOutcome:
+                        products: Iterable[str] | None = None,
+                        exchanges: Iterable[str] | None = None) -> CloseOutcome:
         """Square off every non-zero net position of the account with a MARKET order the
-        other way, in the position's own product, tagged strategy "Squareoff"."""
+        other way, in the position's own product, tagged strategy "Squareoff" (optionally
+        only those of some products and exchanges)."""
         wanted = set(products) if products is not None else None
+        where = set(exchanges) if exchanges is not None else None
         positions = await self.books.positions(max_age=0.0)
         outcome = CloseOutcome()
 
@@ -190,7 +197,8 @@ class CompositeOrders:
                 outcome.failed.append({**item, "message": _failure(exc)})
 
         await _all(close(r) for r in positions
-                   if int(r["quantity"]) and (wanted is None or r["product"] in wanted))
+                   if int(r["quantity"]) and (wanted is None or r["product"] in wanted)
+                   and (where is None or r["exchange"] in where))
         return outcome
 
 

@@ -61,6 +61,9 @@ class JournalRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow)
+    #: live (sent to the broker) or analyze (the paper broker's); rows from before
+    #: analyzer mode are live.
+    venue: Mapped[str] = mapped_column(String(8), default="live", server_default="live")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,11 @@ _INSERT_INTENT = (f"INSERT INTO order_journal ({', '.join(_COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in _COLUMNS)})")
 
 
+_ACCEPT_ORDER = ("state", "broker_order_id", "message", "updated_at", "id")
+_ACCEPT = ("UPDATE order_journal SET state = ?, broker_order_id = ?, message = ?, "
+           "updated_at = ? WHERE id = ?")
+
+
 #: Journal writes between two WAL checkpoints (a write adds about five 4 KiB pages; SQLite
 #: would checkpoint at 1,000 pages by itself, inside whichever commit crossed it).
 CHECKPOINT_EVERY = 100
@@ -126,6 +134,24 @@ CHECKPOINT_EVERY = 100
 def _clean(request: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in request.items() if k.lower() not in _SECRET_KEYS},
                       default=str, sort_keys=True)
+
+
+class _Writer:
+    """What the journals of every venue share: the lock of their writes (on SQLite the
+    database's shared writer connection's, `storage.SqliteWriter`), the id counter (ids
+    and tags are unique across venues), the checkpoint thread."""
+
+    def __init__(self, database: Database) -> None:
+        #: Bumped on every write by this process, so readers can cache what they derive.
+        self.version = 0
+        self.sqlite = database.writer
+        self.lock = self.sqlite.lock if self.sqlite is not None else threading.Lock()
+        self.next_id: int | None = None
+        self.queued_max = 0  # past the highest id queued for a group commit
+        self.writes_since_checkpoint = 0
+        self.checkpoint_due = threading.Event()
+        self.checkpointer: threading.Thread | None = None
+        self.closing = False
 
 
 class OrderJournal:
@@ -137,27 +163,49 @@ class OrderJournal:
     machinery would cost more than the fsync itself. The intent's id is chosen
     here, so its tag is known before the single INSERT. One lock serialises the writes,
     so they never wait on SQLite's busy timeout. Reads use the ORM.
+
+    A journal belongs to one venue (`live`: the broker; `analyze`: the paper broker):
+    it writes its venue on every row and reads only its venue's rows, so the two order
+    stacks never see (reconcile, label, locate) each other's orders. `for_venue` gives
+    a second venue's journal on the same connection and id counter. The paper venue's
+    intents are not synced (`durable_intents=False`): its broker is in this process and
+    writes to the same database after the intent (SQLite's log keeps that order), so
+    nothing can exist at the paper broker that the journal lost.
     """
 
     def __init__(self, database: Database, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, venue: str = "live",
+                 durable_intents: bool = True) -> None:
         self.database = database
         self.clock = clock  # stamps the rows (UTC-aware); tests pin it
-        #: Bumped on every write by this process, so readers can cache what they derive.
-        self.version = 0
-        self._lock = threading.Lock()
-        self._next_id: int | None = None
+        self.venue = venue
+        self.durable_intents = durable_intents
+        #: Not synced intents go with the writer's group commit (`SqliteWriter.defer`).
+        self.deferred_intents = not durable_intents
+        self._w = _Writer(database)
         dialect = database.engine.dialect
         self._sqlite = dialect.name == "sqlite"
-        self._connection: Any = None  # the journal's own SQLite connection
-        self._durable = True  # its synchronous setting: FULL (True) or NORMAL
-        self._writes_since_checkpoint = 0
-        self._checkpoint_due = threading.Event()
-        self._checkpointer: threading.Thread | None = None
-        self._closing = False
         when = JournalRow.__table__.c.created_at.type.dialect_impl(dialect)
         self._stored_time = when.bind_processor(dialect) or (lambda v: v)
         self._read_time = when.result_processor(dialect, None) or (lambda v: v)
+
+    def for_venue(self, venue: str, *, durable_intents: bool = True) -> OrderJournal:
+        """The journal of another venue, sharing this one's connection and id counter."""
+        sibling = OrderJournal(self.database, clock=self.clock, venue=venue,
+                               durable_intents=durable_intents)
+        sibling._w = self._w
+        return sibling
+
+    @property
+    def version(self) -> int:
+        """Bumped on every write by this process (any venue), so readers can cache what
+        they derive."""
+        return self._w.version
+
+    @property
+    def _connection(self) -> Any:
+        assert self._w.sqlite is not None
+        return self._w.sqlite.current
 
     def record_intent(self, *, kind: str, exchange: str, requested_by: str, strategy: str,
                       openalgo_request: dict[str, Any], broker_request: dict[str, Any],
@@ -170,8 +218,10 @@ class OrderJournal:
             "strategy": strategy[:100], "group_id": group_id,
             "openalgo_request": _clean(openalgo_request),
             "state": JournalState.PENDING.value, "broker_order_id": None, "message": None,
+            "venue": self.venue,
             "created_at": now, "updated_at": now}
-        with self._lock:
+        deferred = self.deferred_intents and self._w.sqlite is not None
+        with self._w.lock:
             while True:
                 row_id = self._allocate_id()
                 tag = f"{TAG_PREFIX}{row_id}"
@@ -179,24 +229,37 @@ class OrderJournal:
                 if kind == "place":
                     request["user_remark"] = tag
                 values.update(id=row_id, tag=tag, broker_request=_clean(request))
+                if deferred:  # committed with this turn's group commit, queued in order
+                    self._w.next_id = self._w.queued_max = row_id + 1
+                    break
                 try:
                     self._insert(values)
                 except (IntegrityError, sqlite3.IntegrityError):
                     # Another process took the id (a second platform on the same file):
                     # read the highest id again. Nothing was written, nothing was sent.
-                    self._next_id = None
+                    self._w.next_id = None
                     continue
-                self._next_id = row_id + 1
+                self._w.next_id = row_id + 1
                 break
-            self.version += 1
+            self._w.version += 1
+        if deferred:
+            assert self._w.sqlite is not None
+            self._w.sqlite.defer([(_INSERT_INTENT,
+                                   tuple(self._bind(values[name]) for name in _COLUMNS))])
         return JournalEntry.of_values(values)
 
     def _allocate_id(self) -> int:
-        if self._next_id is None:
+        if self._w.next_id is None:
             with self.database.engine.connect() as connection:
                 highest = connection.execute(select(func.max(JournalRow.id))).scalar()
-            self._next_id = int(highest or 0) + 1
-        return self._next_id
+            # Ids of intents still queued for a group commit are taken too.
+            self._w.next_id = max(int(highest or 0) + 1, self._w.queued_max)
+        return self._w.next_id
+
+    def _settle(self) -> None:
+        """Commit what the group commit still holds, before reading or writing at once."""
+        if self._w.sqlite is not None:
+            self._w.sqlite.flush()
 
     def _insert(self, values: dict[str, Any]) -> None:
         if not self._sqlite:
@@ -204,11 +267,16 @@ class OrderJournal:
                 connection.execute(insert(JournalRow.__table__).values(**values))
             return
         self._execute(_INSERT_INTENT, [self._bind(values[name]) for name in _COLUMNS],
-                      durable=True)
+                      durable=self.durable_intents)
 
-    def _update(self, entry_id: int, *, durable: bool = True, **values: Any) -> JournalEntry:
+    def _update(self, entry_id: int, *, durable: bool | None = None,
+                **values: Any) -> JournalEntry:
+        """One row changed; `durable` as the venue's intents unless said."""
+        if durable is None:
+            durable = self.durable_intents
+        self._settle()
         values = {"updated_at": self.clock(), **values}
-        with self._lock:
+        with self._w.lock:
             if self._sqlite:
                 assignments = ", ".join(f"{name} = ?" for name in values)
                 rows = self._execute(
@@ -228,7 +296,7 @@ class OrderJournal:
                 row = dict(found) if found is not None else None
             if row is None:
                 raise KeyError(f"no journal entry {entry_id}")
-            self.version += 1
+            self._w.version += 1
         return JournalEntry.of_values(row)
 
     def _bind(self, value: Any) -> Any:
@@ -236,35 +304,30 @@ class OrderJournal:
             return self._stored_time(value)
         return value.value if isinstance(value, JournalState) else value
 
-    def _execute(self, sql: str, params: list[Any], *, durable: bool) -> list[Any]:
-        """One statement in its own transaction on the journal's SQLite connection."""
-        connection = self._connection
-        if connection is None:
-            # Taken from the pool for good (detached), with the engine's pragmas: WAL,
-            # synchronous=FULL. No checkpoint inside an order's commit (it syncs the
-            # database file: tens of milliseconds); `_checkpoint_loop` runs them in a
-            # thread of its own.
-            connection = self.database.engine.raw_connection()
-            connection.detach()
-            connection.cursor().execute("PRAGMA wal_autocheckpoint=0")
-            self._connection, self._durable = connection, True
-        if durable != self._durable:
-            # One connection for both kinds of write, so its page cache stays valid (a
-            # second writer would make each one read its pages again): the setting is
-            # switched instead, which costs a statement of no I/O.
-            connection.cursor().execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-            self._durable = durable
+    def _execute(self, sql: str, params: list[Any], *, durable: bool,
+                 many: bool = False) -> list[Any]:
+        """One statement in its own transaction on the journal's SQLite connection
+        (`many`: `params` is a list of parameter lists, one transaction for all)."""
+        # The connection the order path's writers share (one page cache: see
+        # `storage.SqliteWriter`), set to sync this commit to disk or not. The caller
+        # holds its lock.
+        assert self._w.sqlite is not None
+        connection = self._w.sqlite.connection(durable=durable)
         try:
             cursor = connection.cursor()
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+            if many:
+                cursor.executemany(sql, params)
+                rows = []
+            else:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
             connection.commit()
         except BaseException:
             connection.rollback()
             raise
-        self._writes_since_checkpoint += 1
-        if self._writes_since_checkpoint >= CHECKPOINT_EVERY:
-            self._writes_since_checkpoint = 0
+        self._w.writes_since_checkpoint += 1
+        if self._w.writes_since_checkpoint >= CHECKPOINT_EVERY:
+            self._w.writes_since_checkpoint = 0
             self._request_checkpoint()
         return rows
 
@@ -272,11 +335,11 @@ class OrderJournal:
         """Wake the checkpoint thread (started once, the first time). Not a thread per
         checkpoint: starting one waits for it to run, and it then holds the interpreter
         while it sets up — a spike of milliseconds in whichever order wrote last."""
-        if self._checkpointer is None:
-            self._checkpointer = threading.Thread(target=self._checkpoint_loop,
+        if self._w.checkpointer is None:
+            self._w.checkpointer = threading.Thread(target=self._checkpoint_loop,
                                                   name="journal-checkpoint", daemon=True)
-            self._checkpointer.start()
-        self._checkpoint_due.set()
+            self._w.checkpointer.start()
+        self._w.checkpoint_due.set()
 
     def _checkpoint_loop(self) -> None:
         """Copy the WAL into the database file, beside the order path (PASSIVE: never
@@ -284,9 +347,9 @@ class OrderJournal:
         thread's own, so a pass is one statement that runs outside the interpreter lock."""
         connection = None
         while True:
-            self._checkpoint_due.wait()
-            self._checkpoint_due.clear()
-            if self._closing:
+            self._w.checkpoint_due.wait()
+            self._w.checkpoint_due.clear()
+            if self._w.closing:
                 break
             try:
                 if connection is None:
@@ -299,15 +362,13 @@ class OrderJournal:
             connection.close()
 
     def close(self) -> None:
-        """Stop the checkpoint thread and close the journal's connection (at shutdown)."""
-        self._closing = True
-        self._checkpoint_due.set()
-        if self._checkpointer is not None:
-            self._checkpointer.join(timeout=5)
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        """Stop the checkpoint thread and close the writer connection (at shutdown)."""
+        self._w.closing = True
+        self._w.checkpoint_due.set()
+        if self._w.checkpointer is not None:
+            self._w.checkpointer.join(timeout=5)
+        if self._w.sqlite is not None:
+            self._w.sqlite.close()
 
     def accepted(self, entry_id: int, broker_order_id: str,
                  message: str | None = None) -> JournalEntry:
@@ -316,6 +377,33 @@ class OrderJournal:
         reconciliation finds the order by its tag — the intent is what must survive."""
         return self._update(entry_id, durable=False, state=JournalState.ACCEPTED,
                             broker_order_id=broker_order_id, message=message)
+
+    def accepted_many(self, outcomes: list[tuple[int, str]]) -> None:
+        """Several broker order ids (journal id, order id) in one transaction, not
+        waiting for the disk (as `accepted`)."""
+        if not outcomes:
+            return
+        now = self.clock()
+        params = [{"state": JournalState.ACCEPTED.value, "broker_order_id": orderid,
+                   "message": None, "updated_at": now, "id": entry_id}
+                  for entry_id, orderid in outcomes]
+        if self.deferred_intents and self._w.sqlite is not None:
+            self._w.version += 1
+            self._w.sqlite.defer([(_ACCEPT, [[self._bind(p[k]) for k in _ACCEPT_ORDER]
+                                             for p in params])])
+            return
+        with self._w.lock:
+            if self._sqlite:
+                self._execute(_ACCEPT, [[self._bind(p[k]) for k in _ACCEPT_ORDER]
+                                        for p in params], durable=False, many=True)
+            else:
+                table = JournalRow.__table__
+                with self.database.engine.begin() as connection:
+                    for values in params:
+                        connection.execute(update(table).where(table.c.id == values["id"])
+                                           .values({k: v for k, v in values.items()
+                                                    if k != "id"}))
+            self._w.version += 1
 
     def rejected(self, entry_id: int, message: str) -> JournalEntry:
         return self._update(entry_id, state=JournalState.REJECTED, message=message)
@@ -327,16 +415,19 @@ class OrderJournal:
         return self._update(entry_id, state=JournalState.NOT_PLACED, message=message)
 
     def get(self, entry_id: int) -> JournalEntry | None:
+        self._settle()
         with self.database.session() as session:
             row = session.get(JournalRow, entry_id)
             return JournalEntry.of(row) if row else None
 
     def unsettled(self) -> list[JournalEntry]:
         """Rows whose outcome is unknown: reconcile these before accepting orders."""
+        self._settle()
         with self.database.session() as session:
             rows = session.scalars(
                 select(JournalRow)
-                .where(JournalRow.state.in_([JournalState.PENDING, JournalState.IN_DOUBT]))
+                .where(JournalRow.state.in_([JournalState.PENDING, JournalState.IN_DOUBT]),
+                       JournalRow.venue == self.venue)
                 .order_by(JournalRow.id)
             )
             return [JournalEntry.of(row) for row in rows]
@@ -346,10 +437,12 @@ class OrderJournal:
         ids = list(broker_order_ids)
         if not ids:
             return {}
+        self._settle()
         with self.database.session() as session:
             rows = session.execute(
                 select(JournalRow.broker_order_id, JournalRow.strategy)
-                .where(JournalRow.broker_order_id.in_(ids), JournalRow.kind == "place")
+                .where(JournalRow.broker_order_id.in_(ids), JournalRow.kind == "place",
+                       JournalRow.venue == self.venue)
             )
             return {order_id: strategy for order_id, strategy in rows if order_id}
 
@@ -362,25 +455,36 @@ class OrderJournal:
         query = (select(JournalRow)
                  .where(JournalRow.kind.in_(("place", "modify")),
                         JournalRow.created_at >= since,
-                        JournalRow.state == JournalState.ACCEPTED)
+                        JournalRow.state == JournalState.ACCEPTED,
+                        JournalRow.venue == self.venue)
                  .order_by(JournalRow.id))
         if changed_since is not None:
             query = query.where(JournalRow.updated_at >= changed_since)
+        self._settle()
         with self.database.session() as session:
             return [JournalEntry.of(row) for row in session.scalars(query)]
 
     def placement(self, broker_order_id: str) -> JournalEntry | None:
         """The accepted placement that produced this broker order, if it was placed here."""
+        self._settle()
         with self.database.session() as session:
             row = session.scalars(
                 select(JournalRow)
                 .where(JournalRow.broker_order_id == broker_order_id,
-                       JournalRow.kind == "place")
+                       JournalRow.kind == "place", JournalRow.venue == self.venue)
                 .order_by(JournalRow.id.desc()).limit(1)).first()
             return JournalEntry.of(row) if row else None
 
+    def count(self) -> int:
+        """How many order actions this venue has journaled (analyzer mode's `total_logs`)."""
+        self._settle()
+        with self.database.session() as session:
+            return int(session.scalar(select(func.count(JournalRow.id))
+                                      .where(JournalRow.venue == self.venue)) or 0)
+
     def next_group_id(self) -> int:
         """A new id tying the children of one basket or split together."""
+        self._settle()
         with self.database.session() as session:
             highest = session.scalar(select(func.max(JournalRow.group_id)))
             return int(highest or 0) + 1
@@ -389,6 +493,8 @@ class OrderJournal:
         wanted = [t for t in tags if t and t.startswith(TAG_PREFIX)]
         if not wanted:
             return {}
+        self._settle()
         with self.database.session() as session:
-            rows = session.scalars(select(JournalRow).where(JournalRow.tag.in_(wanted)))
+            rows = session.scalars(select(JournalRow).where(JournalRow.tag.in_(wanted),
+                                                            JournalRow.venue == self.venue))
             return {row.tag or "": JournalEntry.of(row) for row in rows}

@@ -110,13 +110,20 @@ class OrderService:
     """Order actions through the `Broker` protocol."""
 
     def __init__(self, instruments: Callable[[], InstrumentLookup], broker: Broker,
-                 journal: OrderJournal, books: Books) -> None:
+                 journal: OrderJournal, books: Books, *,
+                 accepted_log_level: int = logging.INFO, order_label: str = "ICICI") -> None:
         self.instruments = instruments
         self.broker = broker
         self.journal = journal
         self.books = books
+        #: The level of the line each accepted action writes (the paper venue's are
+        #: DEBUG: a strategy on paper may place thousands a minute; its store keeps them).
+        self.accepted_log_level = accepted_log_level
+        self.order_label = order_label  # whose order id the log line names
         self.reconciler = Reconciler(broker, journal)
-        self._writes: set[asyncio.Handle] = set()  # outcome writes not yet run
+        # Accepted outcomes not written yet, and the loop callback that will write them.
+        self._outcomes: list[tuple[JournalEntry, str]] = []
+        self._outcomes_due: asyncio.Handle | None = None
 
     # -- validation -------------------------------------------------------------------
 
@@ -211,35 +218,45 @@ class OrderService:
         write does not wait for the disk, so it is short). Only the intent must be on
         disk before sending; should this write never happen (a crash in between), the
         row is pending and reconciliation finds the order by its tag. Until it is
-        written the row stays in flight, so nothing reconciles under it.
+        written the row stays in flight, so nothing reconciles under it. The outcomes
+        waiting for one turn of the loop are written together, in one transaction.
         """
-
-        def record() -> None:
+        if not later:
             try:
                 self.journal.accepted(entry.id, orderid)
             finally:
                 self.reconciler.in_flight.discard(entry.id)
-            log.info("%s: accepted, ICICI order %s", _describe(entry), orderid)
-
-        if not later:
-            record()
+            self._log_accepted(entry, orderid)
             return
+        self._outcomes.append((entry, orderid))
+        if self._outcomes_due is None:
+            self._outcomes_due = asyncio.get_running_loop().call_soon(self._record_outcomes)
 
-        def write() -> None:
-            self._writes.discard(handle)
-            try:
-                record()
-            except Exception as exc:
+    def _record_outcomes(self) -> None:
+        """Write every accepted outcome waiting since the last turn (one transaction)."""
+        batch, self._outcomes, self._outcomes_due = self._outcomes, [], None
+        try:
+            self.journal.accepted_many([(entry.id, orderid) for entry, orderid in batch])
+        except Exception as exc:
+            for entry, orderid in batch:
                 log.warning("journal %s: order %s accepted but not recorded (%s); "
                             "reconciliation will record it", entry.tag, orderid, exc)
+            return
+        finally:
+            for entry, _ in batch:
+                self.reconciler.in_flight.discard(entry.id)
+        for entry, orderid in batch:
+            self._log_accepted(entry, orderid)
 
-        handle = asyncio.get_running_loop().call_soon(write)
-        self._writes.add(handle)
+    def _log_accepted(self, entry: JournalEntry, orderid: str) -> None:
+        if log.isEnabledFor(self.accepted_log_level):
+            log.log(self.accepted_log_level, "%s: accepted, %s order %s",
+                    _describe(entry), self.order_label, orderid)
 
     async def drain(self) -> None:
         """Let outcome writes still waiting run (at shutdown, and in tests)."""
-        # Each is a callback already scheduled: one turn of the loop runs it.
-        while self._writes:  # noqa: ASYNC110
+        # A callback already scheduled: one turn of the loop runs it.
+        while self._outcomes_due is not None:  # noqa: ASYNC110
             await asyncio.sleep(0)
 
     # -- place ----------------------------------------------------------------------

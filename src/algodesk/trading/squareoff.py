@@ -5,7 +5,9 @@ delivery (equity, when `EQUITY_MIS_AS_CASH` is on) or carry-forward (futures and
 options). Nothing at ICICI squares them off; this does, every day at that time (on a
 day without trading there is simply nothing to do): first it cancels working MIS orders
 (so none fills into a new position afterwards), then it closes every position the books
-label MIS with a MARKET order the other way.
+label MIS with a MARKET order the other way. Analyzer mode's paper venue squares off
+each exchange at its own time (openalgo-api.md §5: NSE/BSE/NFO/BFO 15:15, CDS/BCD 16:45,
+MCX 23:30), one `MisSquareOff` per time.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ..background import stop_tasks
+from ..background import sleep_until, stop_tasks
 from ..domain.values import IST
 from .composite import CompositeOrders
 
@@ -37,14 +39,29 @@ def parse_time(text: str) -> dt.time:
     return dt.time(*(int(part) for part in text.strip().split(":")))
 
 
+def parse_times(text: str) -> dict[str, dt.time]:
+    """`NSE=15:15,CDS=16:45,…`: a square-off time per exchange."""
+    times: dict[str, dt.time] = {}
+    for item in text.split(","):
+        if item.strip():
+            exchange, _, at = item.partition("=")
+            times[exchange.strip().upper()] = parse_time(at)
+    return times
+
+
 class MisSquareOff:
+    """Cancel working MIS orders and close MIS positions daily at `at` IST (only those
+    of `exchanges`, when given)."""
+
     def __init__(self, composite: CompositeOrders, at: dt.time, *,
                  connected: Callable[[], bool],
-                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(IST)) -> None:
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(IST),
+                 exchanges: frozenset[str] | None = None) -> None:
         self.composite = composite
         self.at = at
         self.connected = connected
         self.clock = clock
+        self.exchanges = exchanges
         self._task: asyncio.Task[None] | None = None
         self.last_report: dict[str, Any] | None = None
 
@@ -57,10 +74,7 @@ class MisSquareOff:
 
     async def _loop(self) -> None:
         while True:
-            target = next_run(self.clock(), self.at)
-            # Short slices: after a laptop sleeps, the loop wakes late but still runs.
-            while (remaining := (target - self.clock()).total_seconds()) > 0:  # noqa: ASYNC110
-                await asyncio.sleep(min(remaining, 30.0))
+            await sleep_until(next_run(self.clock(), self.at), self.clock)
             try:
                 await self.run()
             except Exception:
@@ -74,8 +88,9 @@ class MisSquareOff:
             return self.last_report
         cancelled = await self.composite.cancel_all(strategy="MIS square-off",
                                                     requested_by="squareoff",
-                                                    products=("MIS",))
-        closed = await self.composite.close_all(requested_by="squareoff", products=("MIS",))
+                                                    products=("MIS",), exchanges=self.exchanges)
+        closed = await self.composite.close_all(requested_by="squareoff", products=("MIS",),
+                                                exchanges=self.exchanges)
         self.last_report = {"cancelled": cancelled.cancelled,
                             "cancel_failed": cancelled.failed,
                             "closed": closed.closed, "close_failed": closed.failed}
@@ -84,4 +99,4 @@ class MisSquareOff:
         return self.last_report
 
 
-__all__ = ["MisSquareOff", "next_run", "parse_time"]
+__all__ = ["MisSquareOff", "next_run", "parse_time", "parse_times"]

@@ -163,6 +163,7 @@ def render(request: Request, viewer: Viewer, template: str, status_code: int = 2
         "csrf_field": CSRF_FIELD,
         "broker": runtime.broker.status(),
         "demo": runtime.mode == "demo",
+        "analyze": runtime.analyzer.analyze,  # analyzer mode: the badge on every page
         "runtime": runtime,
         **context,
     }, status_code=status_code)
