@@ -18,6 +18,7 @@ from algodesk.domain.market import Quote
 from algodesk.domain.orders import BrokerOrder, OrderAck, PreparedOrder
 from algodesk.domain.stream import OrderEvent
 from algodesk.sandbox.broker import PaperBroker
+from algodesk.sandbox.store import PaperStore
 from algodesk.storage import Database
 from algodesk.trading.books import Books
 from algodesk.trading.journal import OrderJournal
@@ -32,7 +33,7 @@ def event_of(order: BrokerOrder) -> OrderEvent:
     return OrderEvent(order.order_id, order.status, order.filled_quantity,
                       order.average_price, NOW, order.side, order.price_type, order.product,
                       symbol=order.symbol, exchange=order.exchange, quantity=order.quantity,
-                      price=order.price, trigger_price=order.trigger_price)
+                      price=order.price, trigger_price=order.trigger_price, note=order.note)
 
 
 def foreign_like(order: BrokerOrder) -> BrokerOrder:
@@ -45,8 +46,8 @@ class Notifying(PaperBroker):
     notification often overtakes its REST answer) tells of an order before it answers
     the placement. `answer`: when set, the placement waits for it."""
 
-    def __init__(self) -> None:
-        super().__init__(D("100000"), clock=lambda: NOW)
+    def __init__(self, database: Database) -> None:
+        super().__init__(PaperStore(database), capital=D("100000"), clock=lambda: NOW)
         self.listeners: list[FeedListener] = []
         self.watchers = 0
         self.answer: asyncio.Event | None = None
@@ -101,7 +102,7 @@ async def desk(tmp_path: Path) -> Desk:
     database = Database(f"sqlite:///{tmp_path / 'updates.db'}")
     database.migrate()
     journal = OrderJournal(database, clock=lambda: NOW)
-    paper = Notifying()
+    paper = Notifying(database)
     paper.set_quote(Quote("SBIN", "NSE", D("800.00"), bid=D("799.95"), ask=D("800.05"),
                           at=NOW))
     books = Books(paper, journal, clock=lambda: NOW)

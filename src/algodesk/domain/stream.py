@@ -106,6 +106,7 @@ class OrderEvent:
     quantity: int = 0
     price: Decimal = Decimal(0)
     trigger_price: Decimal = Decimal(0)
+    note: str = ""  # what the order book notes beside the broker's words (a paper fill's rule)
 
     def __post_init__(self) -> None:
         _exact(self, "average_price", "price", "trigger_price")
@@ -116,7 +117,7 @@ class OrderEvent:
         return BrokerOrder(self.order_id, self.symbol, self.exchange, self.side,
                            self.quantity, self.filled_quantity, self.price_type, self.product,
                            self.price, self.trigger_price, self.average_price, self.status,
-                           tag=self.tag, message=self.message)
+                           tag=self.tag, message=self.message, note=self.note)
 
 
 __all__ = ["DepthUpdate", "OrderEvent", "Tick"]

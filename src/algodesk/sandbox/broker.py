@@ -553,8 +553,12 @@ class PaperBroker:
         if not self._order_listeners:
             return
         event = OrderEvent(order.order_id, order.status, order.filled_quantity,
-                           order.average_price, order.updated_at, order.tag, order.message,
-                           order.symbol, order.exchange, order.quantity)
+                           order.average_price, order.updated_at, side=order.side,
+                           price_type=order.price_type, product=order.product, tag=order.tag,
+                           message=order.message, symbol=order.symbol,
+                           exchange=order.exchange, quantity=order.quantity,
+                           price=order.price, trigger_price=order.trigger_price,
+                           note=order.note)
         for listener in list(self._order_listeners):
             try:
                 listener(event)
