@@ -16,23 +16,26 @@ from tests.conftest import IST, SimulatorProcess
 from tests.market.conftest import MarketDesk, open_desk
 
 
-def wait_out_session_start(margin_seconds: float = 60.0) -> None:
-    """A test whose books must stay one paper session day throughout: started in the
-    last `margin_seconds` before 03:00 IST (where the paper session day turns), it waits
-    for the new day instead of straddling it."""
+def wait_out_day_turns(margin_seconds: float = 600.0) -> None:
+    """Tests whose books must stay one day throughout: ICICI's order book is the IST
+    calendar day's (it turns at 00:00), the paper session day turns at 03:00 IST, and
+    test platforms close paper MIS at 02:59. A module started in the last
+    `margin_seconds` (longer than a module runs) before either turn waits for it."""
     now = dt.datetime.now(IST)
-    turn = dt.datetime.combine(now.date(), dt.time(3), IST)
-    if turn <= now:
-        turn += dt.timedelta(days=1)
-    left = (turn - now).total_seconds()
-    if left < margin_seconds:
-        time.sleep(left + 0.5)
+    for hour in (0, 3):
+        turn = dt.datetime.combine(now.date(), dt.time(hour), IST)
+        if turn <= now:
+            turn += dt.timedelta(days=1)
+        left = (turn - now).total_seconds()
+        if left < margin_seconds:
+            time.sleep(left + 0.5)
+            return
 
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory,
          simulator_factory: Callable[..., SimulatorProcess]) -> Iterator[MarketDesk]:
-    wait_out_session_start()
+    wait_out_day_turns()
     opened = open_desk(tmp_path_factory.mktemp("analyzer-desk"), simulator_factory, [])
     try:
         yield opened

@@ -248,13 +248,20 @@ def test_a_market_order_larger_than_the_best_level_walks_the_depth(
         orderid = place(desk, symbol="SBIN", exchange="NSE", action="BUY",
                         quantity=quantity, price_type="MARKET", product="MIS")
         paid = Decimal(str(status(desk, orderid)["average_price"]))
-        # The book it met: this one, or one that came just after it was read.
-        met = [b for b in (book, next(books))
-               if abs(paid - _walk(b["depth"]["sell"], quantity)) < Decimal("0.0001")]
-        assert met, (paid, book)
-        best = met[0]["depth"]["sell"][0]
         row = next(r for r in desk.client.orderbook()["data"]["orders"]
                    if r["orderid"] == orderid)
+        after = next(books)
+        if "the depth was behind its last price" in row["note"]:
+            # The order met a tick that had moved through the depth of the second
+            # before (they come as separate messages): it paid that tick's best ask.
+            named = row["note"].removeprefix("market buy at the best ask ").split(" ")[0]
+            assert Decimal(named) == paid, row
+            return
+        # The book it met: this one, or one that came just after it was read.
+        met = [b for b in (book, after)
+               if abs(paid - _walk(b["depth"]["sell"], quantity)) < Decimal("0.0001")]
+        assert met, (paid, book, after, row)
+        best = met[0]["depth"]["sell"][0]
         if quantity > int(best["quantity"]):
             assert paid > Decimal(str(best["price"]))  # beyond the best level
             assert "ask levels of the depth" in row["note"], row

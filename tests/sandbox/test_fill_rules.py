@@ -106,7 +106,9 @@ def test_a_depth_the_last_price_moved_through_gives_way_to_the_ticks_own_book() 
     assert (book.depth, book.asks, book.bids) == (
         False, levels(("884.15", 7)), levels(("884.05", 5)))
     fill = take(Side.BUY, 1, book)
-    assert fill is not None and fill.price == D("884.15")
+    assert fill is not None and (fill.price, fill.rule) == (D("884.15"), (
+        "market buy at the best ask 884.15 (the tick's best level: the depth was behind "
+        "its last price)"))
     # A depth the last price sits within is used, all five levels of it.
     agreeing = DepthUpdate("SBIN", "NSE", bids=levels(("884.05", 10)),
                            asks=levels(("884.10", 10), ("884.15", 20)), at=at)

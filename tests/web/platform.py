@@ -54,6 +54,12 @@ def simulator_env(sim: SimulatorProcess) -> dict[str, str]:
 # How long a test platform waits for a Breeze answer (the platform's default is 10 s): a
 # whole option chain from a simulator on two loaded cores took longer once.
 BREEZE_TIMEOUT_SECONDS = 30
+# The paper broker's MIS square-off (ANALYZER_SQUAREOFF_TIMES) on every exchange at 02:59
+# IST: its session day turns at 03:00, so MIS stays open all day but that last minute,
+# whatever the hour of the run (analyzer desks wait out the minutes before the turn).
+PAPER_SQUAREOFF_TIMES = ",".join(
+    f"{exchange}=02:59" for exchange in ("NSE", "BSE", "NFO", "BFO", "CDS", "BCD", "MCX"))
+
 
 @dataclass
 class PlatformProcess:
@@ -86,6 +92,7 @@ class PlatformProcess:
                     "WEBSOCKET_PORT": str(free_port()),
                     "PYTHONUNBUFFERED": "1", "BROKER_SESSION_EXPIRY": daily_time_away(),
                     "MIS_SQUAREOFF_TIME": daily_time_away(),
+                    "ANALYZER_SQUAREOFF_TIMES": PAPER_SQUAREOFF_TIMES,
                     # the tests of that timeout set their own
                     "BREEZE_TIMEOUT_SECONDS": str(BREEZE_TIMEOUT_SECONDS), **self.env})
         with self.output_path.open("ab") as out:

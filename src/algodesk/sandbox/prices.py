@@ -53,7 +53,9 @@ def tick_book(tick: Tick, depth: DepthUpdate | None) -> Book:
         return Book(tick.last_price, depth.bids, depth.asks, depth=True, at=tick.at)
     bids = (DepthLevel(tick.bid, tick.bid_quantity),) if tick.bid else ()
     asks = (DepthLevel(tick.ask, tick.ask_quantity),) if tick.ask else ()
-    return Book(tick.last_price, bids, asks, depth=False, at=tick.at)
+    return Book(tick.last_price, bids, asks, depth=False, at=tick.at,
+                top_only="the tick's best level: the depth was behind its last price"
+                if depth is not None else "quote: no depth known")
 
 
 def _depth_agrees(last_price: Decimal, depth: DepthUpdate) -> bool:
