@@ -181,9 +181,6 @@ class GttBroker(Protocol):
     `place_gtt` sends it once. Failures are the `BrokerFailure`s above; a GTT whose
     answer was lost (`OutcomeUnknown`) is looked for in `gtt_orders`, never resent."""
 
-    #: The exchanges whose instruments the broker's GTT takes (others: refused).
-    gtt_exchanges: tuple[str, ...]
-
     async def prepare_gtt(self, intent: GttIntent) -> PreparedGtt:
         """Check an intent and write the broker's request (nothing is sent); what the
         broker's GTT cannot take is an `OrderRefused` saying what it accepts."""

@@ -29,8 +29,9 @@ class TriggerType(StrEnum):
 
 
 class LegRole(StrEnum):
-    """What a leg is for: OCO's two legs, or the one leg of a SINGLE (whose trigger is
-    below or above the market as the trader chose)."""
+    """What a leg is for: OCO's stop-loss (the lower trigger) and target (the upper). A
+    SINGLE's one leg is named by the field its trigger came in (below the market: the
+    stop-loss's; above: the target's), or SINGLE where a broker's book does not say."""
 
     STOPLOSS = "stoploss"
     TARGET = "target"

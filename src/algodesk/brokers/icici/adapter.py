@@ -38,7 +38,6 @@ from .client import BreezeClient
 from .errors import BreezeError
 from .failures import action_failure, read_failure
 from .formats import IST
-from .gtt_mapping import GTT_EXCHANGES
 from .gtts import IciciGtts
 from .mapping import (
     MappingError,
@@ -315,8 +314,6 @@ class IciciBroker:
         return await self.books.trades()
 
     # -- GTT orders (gtts.py) ---------------------------------------------------------
-
-    gtt_exchanges = GTT_EXCHANGES
 
     def _invalidate_key(self, key: Hashable) -> None:
         self.reads.invalidate(lambda cached: cached == key)
