@@ -99,5 +99,5 @@ def test_what_breezes_gtt_cannot_take_is_refused_naming_what_it_takes(
 
 def test_equity_is_refused_with_what_is_accepted() -> None:
     equity = SimpleNamespace(**{**vars(OPTION), "breeze_exchange": "NSE", "product": "cash"})
-    with pytest.raises(MappingError, match="futures and options on NFO and BFO"):
+    with pytest.raises(MappingError, match="NFO futures and options"):
         check_gtt(equity, oco(exchange="NSE", product=Product.CNC))

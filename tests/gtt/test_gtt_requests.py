@@ -61,7 +61,7 @@ def test_fields_outside_the_contract_are_named_with_what_is_accepted(
 
 def test_what_breezes_gtt_cannot_take_is_refused_naming_what_it_takes(
         desk: Desk, call: dict[str, Any]) -> None:
-    accepted = "futures and options on NFO and BFO with product NRML"
+    accepted = "NFO futures and options with product NRML"
     equity = refused(desk, "placegttorder", gtt_body("SBIN", 1, exchange="NSE", product="CNC",
                                                      price=500.0, triggerprice_sl=501.0))
     assert "NSE" in equity and accepted in equity

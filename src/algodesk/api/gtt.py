@@ -54,7 +54,7 @@ def gtt_request(fields: GttFields) -> GttRequest:
 async def placegttorder(body: PlaceGttOrderRequest, broker: ConnectedBroker,
                         request: Request) -> GttReply:
     """Place a GTT at ICICI: SINGLE (one trigger, one limit order) or OCO (a stop-loss
-    and a target leg). Breeze's GTT takes NFO/BFO futures and options, product NRML,
+    and a target leg). Breeze's GTT takes NFO futures and options, product NRML,
     pricetype LIMIT; the rest is refused (400) naming what is accepted."""
     trigger_id = await _gtt(request).place(gtt_request(body), requested_by=REQUESTED_BY)
     return GttReply(broker=broker.broker_name, trigger_id=trigger_id)

@@ -1,8 +1,9 @@
 """OpenAlgo GTTs in Breeze's terms (`gttorder`, reference §5.23), and back. Pure.
 
-- What Breeze's GTT takes: futures and options (the SDK requires an `expiry_date`) on
-  NFO and BFO, product NRML; every leg is a limit order (`limit_price`; Breeze's GTT has
-  no market legs). Anything else is refused here, naming what is accepted.
+- What Breeze's GTT takes: NFO futures and options (the SDK requires an `expiry_date`;
+  every GTT ICICI documents is an NFO contract: BFO, currency, commodity and equity GTTs
+  are undocumented), product NRML; every leg is a limit order (`limit_price`; Breeze's
+  GTT has no market legs). Anything else is refused here, naming what is accepted.
 - SINGLE → `gtt_type` `single`, one leg `{action, limit_price, trigger_price}`.
 - OCO → `gtt_type` `oco`, two legs with `gtt_leg_type`. OpenAlgo names its legs by
   level (`triggerprice_sl` is the lower trigger, `triggerprice_tg` the upper); Breeze by
@@ -23,9 +24,9 @@ from .mapping import MappingError, TradableInstrument, on_tick, openalgo_product
 from .schemas import BreezeGttLeg, BreezeGttOrder
 
 #: Breeze exchanges (and OpenAlgo's: the same codes) whose contracts Breeze's GTT takes.
-GTT_EXCHANGES = ("NFO", "BFO")
-ACCEPTED = ("Breeze's GTT takes futures and options on NFO and BFO with product NRML, "
-            "and limit-priced legs (pricetype LIMIT)")
+GTT_EXCHANGES = ("NFO",)
+ACCEPTED = ("Breeze's GTT takes NFO futures and options with product NRML, and "
+            "limit-priced legs (pricetype LIMIT)")
 
 _LEG_STATES: dict[str, GttStatus] = {
     "active": GttStatus.ACTIVE, "pending": GttStatus.ACTIVE, "open": GttStatus.ACTIVE,

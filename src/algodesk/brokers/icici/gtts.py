@@ -29,7 +29,7 @@ T = TypeVar("T")
 #: How far back the GTT book is asked for: ICICI keeps a GTT for up to a year.
 BOOK_DAYS = 365
 BOOK_TTL = 2.0  # seconds the book is shared by concurrent readers
-INDEX_EXCHANGE_OF = {"NFO": "NSE_INDEX", "BFO": "BSE_INDEX"}
+INDEX_EXCHANGE_OF = {"NFO": "NSE_INDEX"}
 
 Act = Callable[[Callable[[BreezeClient], Awaitable[Any]], str, str], Awaitable[Any]]
 Read = Callable[..., Awaitable[Any]]
