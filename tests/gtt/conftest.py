@@ -22,3 +22,26 @@ def gtt_body(symbol: str, lot: int, **fields: Any) -> dict[str, Any]:
             "action": "SELL", "product": "NRML", "quantity": lot, "pricetype": "LIMIT",
             "price": 10.0, "triggerprice_sl": 10.5, "triggerprice_tg": 0.0,
             "stoploss": None, "target": None, **fields}
+
+
+def on_tick(value: Decimal, tick: Decimal = Decimal("0.05")) -> Decimal:
+    """`value` on the options' tick grid."""
+    return (value / tick).to_integral_value() * tick
+
+
+def option_ltp(on: Desk, symbol: str) -> Decimal:
+    answer = on.post("quotes", {"symbol": symbol, "exchange": "NFO"})
+    assert answer.status_code == 200, answer.text
+    return Decimal(str(answer.json()["data"]["ltp"]))
+
+
+def sim_gtt(on: Desk, gtt_id: str) -> dict[str, Any]:
+    """The GTT as the simulator's admin state has it (legs, statuses, child orders)."""
+    return next(g for g in on.sim.admin("state")["gtts"] if g["gtt_order_id"] == gtt_id)
+
+
+def sim_legs(on: Desk, gtt_id: str) -> dict[str | None, tuple[Decimal, Decimal, str, str]]:
+    """(trigger, limit, action, status) of each leg at the simulator, by leg type."""
+    return {leg["leg_type"]: (Decimal(leg["trigger_price"]), Decimal(leg["limit_price"]),
+                              leg["action"], leg["status"])
+            for leg in sim_gtt(on, gtt_id)["legs"]}

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..brokers.base import BrokerFailure, GttBroker, OutcomeUnknown
+from ..brokers.base import BrokerFailure, BrokerUnavailable, GttBroker, OutcomeUnknown
 from ..domain.gtt import Gtt, GttIntent, GttLeg, GttStatus, LegRole, PreparedGtt, TriggerType
 from ..domain.orders import PriceType, Product, Side
 from ..domain.values import IST
@@ -254,8 +254,8 @@ class GttService:
 
         async def one(symbol: str, exchange: str) -> Decimal:
             try:
-                return (await broker.quote(symbol, exchange)).ltp
-            except Exception as exc:  # a missing price must not hide the book
+                return (await broker.quote(symbol, exchange)).last_price
+            except (BrokerFailure, BrokerUnavailable) as exc:  # a price must not hide the book
                 log.debug("gttorderbook: no last price for %s %s: %s", symbol, exchange, exc)
                 return Decimal(0)
 
