@@ -374,7 +374,10 @@ def _describe(entry: JournalEntry) -> str:
     what = " ".join(str(asked[k]) for k in ("action", "quantity", "symbol", "exchange",
                                             "pricetype", "price", "product")
                     if asked.get(k) not in (None, "", 0, "0"))
-    if entry.kind != "place":
+    if entry.kind.startswith("gtt_"):
+        what = f"GTT {asked.get('trigger_type', '')} {asked.get('trigger_id', '')} {what}"
+        what = " ".join(what.split())
+    elif entry.kind != "place":
         what = f"order {asked.get('orderid', '')} {what}".strip()
     who = ", ".join(x for x in (entry.requested_by, entry.strategy) if x)
     return f"{entry.kind} {entry.tag} ({who}): {what}"
