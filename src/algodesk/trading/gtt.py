@@ -22,6 +22,7 @@ from ..brokers.base import BrokerFailure, BrokerUnavailable, GttBroker, OutcomeU
 from ..domain.gtt import Gtt, GttIntent, GttLeg, GttStatus, LegRole, PreparedGtt, TriggerType
 from ..domain.orders import PriceType, Product, Side
 from ..domain.values import IST
+from ..instruments.errors import MasterContractUnavailable
 from .broker_failures import as_order_error
 from .gtt_records import GTT_CANCEL, GTT_MODIFY, GTT_PLACE, legs_record
 from .orders import MAX_ORDER_QUANTITY, OrderService, product_problem
@@ -255,7 +256,8 @@ class GttService:
         async def one(symbol: str, exchange: str) -> Decimal:
             try:
                 return (await broker.quote(symbol, exchange)).last_price
-            except (BrokerFailure, BrokerUnavailable) as exc:  # a price must not hide the book
+            # A price that cannot be read must not hide the book.
+            except (BrokerFailure, BrokerUnavailable, MasterContractUnavailable) as exc:
                 log.debug("gttorderbook: no last price for %s %s: %s", symbol, exchange, exc)
                 return Decimal(0)
 
