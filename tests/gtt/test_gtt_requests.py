@@ -11,17 +11,9 @@ import pytest
 
 from tests.gtt.conftest import gtt_body, nifty_call
 from tests.orders.conftest import Desk
-from tests.orders.helpers import future
+from tests.orders.helpers import future, refused
 
 GTT_ENDPOINTS = ("placegttorder", "modifygttorder", "cancelgttorder", "gttorderbook")
-
-
-def refused(desk: Desk, endpoint: str, body: dict[str, Any], status: int = 400) -> Any:
-    answer = desk.post(endpoint, body)
-    assert answer.status_code == status, answer.text
-    payload = answer.json()
-    assert payload["status"] == "error" and payload["broker"] == "icici", payload
-    return payload["message"]
 
 
 @pytest.fixture(scope="module")

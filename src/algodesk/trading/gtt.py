@@ -25,7 +25,7 @@ from ..domain.values import IST
 from ..instruments.errors import MasterContractUnavailable
 from .broker_failures import as_order_error
 from .gtt_records import GTT_CANCEL, GTT_MODIFY, GTT_PLACE, legs_record
-from .orders import MAX_ORDER_QUANTITY, OrderService, product_problem
+from .orders import OrderRequest, OrderService
 from .ports import OrderError
 
 log = logging.getLogger(__name__)
@@ -122,16 +122,9 @@ class GttService:
         adapter's to say (`prepare_gtt`)."""
         self._broker()
         intent = gtt_intent(request)
-        inst = self.orders.instrument(request.symbol, request.exchange)
-        problem = product_problem(inst, request.product)
-        if problem is not None:
-            raise OrderError(400, problem)
-        if request.quantity > MAX_ORDER_QUANTITY:
-            raise OrderError(400, f"quantity {request.quantity} is more than one order may "
-                                  f"carry: at most {MAX_ORDER_QUANTITY}")
-        if inst.lot_size > 1 and request.quantity % inst.lot_size:
-            raise OrderError(400, f"quantity {request.quantity} is not a multiple of the lot "
-                                  f"size {inst.lot_size} of {inst.symbol}")
+        # The child order is an order like any other: instrument, product, lot, freeze.
+        self.orders.validate(OrderRequest(request.symbol, request.exchange, request.action,
+                                          request.quantity, product=request.product))
         return intent
 
     async def _prepare(self, intent: GttIntent) -> PreparedGtt:
