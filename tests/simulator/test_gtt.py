@@ -189,6 +189,11 @@ def test_oco_place_modify_and_book(raw: RawBreeze, simulator: SimulatorProcess) 
     assert statuses(row_of(raw, gtt_id)) == {"Target": "Cancelled", "Stoploss": "Cancelled"}
     simulator.reset()
     assert simulator.admin("state")["gtts"] == []  # a reset clears the GTT book
+    # ... but never hands out an id again (a platform may still hold the old one).
+    again = success(raw.call("POST", "gttorder", gtt_body(call, "single", [
+        {"action": "sell", "limit_price": ticks(ltp * 0.45),
+         "trigger_price": ticks(ltp * 0.5)}])))["gtt_order_id"]
+    assert again > gtt_id
 
 
 def _order_socket(raw: RawBreeze, sim: SimulatorProcess) -> tuple[socketio.Client, Collector]:
