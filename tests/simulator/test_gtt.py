@@ -497,3 +497,17 @@ def test_futures_gtt_and_expiry_with_the_contract(raw: RawBreeze) -> None:
     expiry = dt.datetime.strptime(future["expiry_date"], "%d-%b-%Y").date()
     raw.move_clock(((expiry - ist_today()).days + 1) * 86400)
     assert statuses(row_of(raw, gtt_id)) == {None: "Expired"}
+
+
+def test_a_lost_answer_leaves_the_gtt_placed_and_in_the_book(
+        raw: RawBreeze, simulator: SimulatorProcess) -> None:
+    call = nifty_call(raw)
+    body = _valid_oco(call, option_ltp(raw, call))
+    simulator.admin("faults", {"timeout_rate": 1.0})
+    with pytest.raises(httpx.TimeoutException):
+        raw.call("POST", "gttorder", body, timeout=2)
+    simulator.admin("faults", {"timeout_rate": 0.0})
+    [listed] = simulator.admin("state")["gtts"]
+    row = row_of(raw, listed["gtt_order_id"])  # what a client settles its doubt from
+    assert row["gtt_type"] == "OCO" and row["quantity"] == 65
+    assert statuses(row) == {"Target": "Active", "Stoploss": "Active"}
