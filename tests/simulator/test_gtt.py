@@ -361,6 +361,9 @@ PLACE_REFUSALS = [
         {"action": "sell", "limit_price": "5", "trigger_price": "5"},
         {"action": "sell", "limit_price": "6", "trigger_price": "6"}]},
      "Order-Details should have one leg for GTT type 'single'"),
+    ({"gtt_type": "single", "order_details": [
+        {"action": "sell", "limit_price": "1e400", "trigger_price": "5"}]},
+     "Limit-Price should be a number"),
     ({"gtt_type": "cover_oco"}, "Fresh-Order-Action cannot be empty"),
     ({"gtt_type": "cover_oco", "fresh_order_action": "buy", "fresh_order_type": "market",
       "fresh_order_price": "10"}, "Fresh-Order-Type should be 'limit'"),
