@@ -514,3 +514,21 @@ def test_a_lost_answer_leaves_the_gtt_placed_and_in_the_book(
     row = row_of(raw, listed["gtt_order_id"])  # what a client settles its doubt from
     assert row["gtt_type"] == "OCO" and row["quantity"] == 65
     assert statuses(row) == {"Target": "Active", "Stoploss": "Active"}
+
+
+def test_checks_follow_the_clock_back(raw: RawBreeze, simulator: SimulatorProcess) -> None:
+    call = nifty_call(raw)
+    ltp = option_ltp(raw, call)
+    gtt_id = success(raw.call("POST", "gttorder", _valid_oco(call, ltp)))["gtt_order_id"]
+    raw.move_clock(3600)
+    assert statuses(row_of(raw, gtt_id)) == {"Target": "Active", "Stoploss": "Active"}
+    raw.move_clock(0)
+    ltp = option_ltp(raw, call)
+    # Crossed now: it fires at the next check, not an hour later when the clock would
+    # reach the second last checked.
+    success(raw.call("PUT", "gttorder", {
+        "exchange_code": "NFO", "gtt_order_id": gtt_id, "gtt_type": "oco",
+        "order_details": [{"gtt_leg_type": "stoploss", "limit_price": ticks(ltp * 0.8),
+                           "trigger_price": ticks(ltp * 1.3)}]}))
+    wait_for(lambda: statuses(row_of(raw, gtt_id))["Stoploss"] == "Triggered",
+             "the stoploss firing after the clock went back")
