@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .clock import IST
@@ -61,7 +61,10 @@ def exchange_of(body: dict[str, Any], allowed: tuple[str, ...] = EXCHANGES) -> s
 def price_of(value: str, field: str) -> Decimal:
     """A price, with float noise (`823.8000000000001`, as the SDK's aggressive-limit
     arithmetic sends) rounded away; a price off the tick grid is still refused later."""
-    return parse_decimal(value, field).quantize(Decimal("0.0001")).normalize()
+    try:
+        return parse_decimal(value, field).quantize(Decimal("0.0001")).normalize()
+    except InvalidOperation as exc:  # more digits than a Decimal holds ("1e400")
+        raise BadRequest(f"{field} should be a number") from exc
 
 
 def right_of(value: str) -> str:

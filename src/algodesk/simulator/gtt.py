@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -117,12 +117,13 @@ class GttBook:
         self.clock = clock
         exchange.listeners.append(self._on_exchange_event)
         exchange.watchers.append(self.advance)
+        # Not restarted by a reset: an id never names two GTTs in one simulator's life.
+        self._sequence = itertools.count(1)
         self.reset()
 
     def reset(self) -> None:
         self.gtts: dict[str, Gtt] = {}
         self._by_fresh_order: dict[str, Gtt] = {}
-        self._sequence = itertools.count(1)
 
     def _new_id(self, now: float) -> str:
         return f"{datetime.fromtimestamp(now, IST):%Y%m%d}{next(self._sequence):08d}"
@@ -204,7 +205,7 @@ class GttBook:
             self.exchange.cancel(fresh)
         return gtt
 
-    def on(self, exchange_code: str, first: Any, last: Any) -> list[Gtt]:
+    def on(self, exchange_code: str, first: date, last: date) -> list[Gtt]:
         """GTTs of one exchange placed on IST days first..last, newest first."""
         self.exchange.advance()
         found = [g for g in self.gtts.values() if g.inst.exchange_code == exchange_code
