@@ -83,3 +83,12 @@ def position(desk: Desk, symbol: str, exchange: str, product: str) -> int:
 def below_market(ltp: Decimal, tick: Decimal, fraction: str = "0.9") -> Decimal:
     """A limit buy price that rests: `fraction` of the LTP on the tick grid."""
     return ((ltp * Decimal(fraction)) / tick).to_integral_value() * tick
+
+
+def refused(desk: Desk, endpoint: str, body: dict[str, Any], status: int = 400) -> Any:
+    """The error message of a request the platform refuses with `status`."""
+    answer = desk.post(endpoint, body)
+    assert answer.status_code == status, answer.text
+    payload = answer.json()
+    assert payload["status"] == "error" and payload["broker"] == "icici", payload
+    return payload["message"]

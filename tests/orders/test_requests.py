@@ -14,19 +14,11 @@ import httpx
 import pytest
 
 from tests.orders.conftest import Desk
-from tests.orders.helpers import instruments, order_of
+from tests.orders.helpers import instruments, order_of, refused
 
 ORDER = {"strategy": "requests", "symbol": "SBIN", "exchange": "NSE", "action": "BUY",
          "pricetype": "MARKET", "product": "CNC", "quantity": "1"}
 ALL_EXCHANGES = "NSE, BSE, NFO, BFO, CDS, BCD, MCX, NSE_INDEX, BSE_INDEX"
-
-
-def refused(desk: Desk, endpoint: str, body: dict[str, Any], status: int = 400) -> Any:
-    answer = desk.post(endpoint, body)
-    assert answer.status_code == status, answer.text
-    payload = answer.json()
-    assert payload["status"] == "error" and payload["broker"] == "icici", payload
-    return payload["message"]
 
 
 # -- lenient where clients differ ---------------------------------------------------------

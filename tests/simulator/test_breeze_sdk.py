@@ -321,6 +321,94 @@ def test_preview_order_and_margin_calculator(breeze: Any) -> None:
     assert margin["margin_calulation"][0]["product"] == "Futures"
 
 
+def _gtt_book(breeze: Any) -> dict[str, dict[str, Any]]:
+    day = today_iso()
+    rows = ok(breeze.gtt_order_book(exchange_code="NFO", from_date=day, to_date=day))
+    return {row["order_details"][0]["gtt_order_id"]: row for row in rows}
+
+
+def _leg_statuses(row: dict[str, Any]) -> dict[str | None, str]:
+    return {leg["gtt_leg_type"]: leg["status"] for leg in row["order_details"]}
+
+
+def test_gtt_single_oco_and_cover_oco_through_the_sdk(breeze: Any) -> None:
+    expiry, strike = nifty_option(breeze)
+    contract = {"exchange_code": "NFO", "stock_code": "NIFTY", "product": "options",
+                "quantity": "65", "expiry_date": f"{expiry:%Y-%m-%d}T06:00:00.00Z",
+                "right": "call", "strike_price": strike, "index_or_stock": "index",
+                "trade_date": f"{ist_today():%Y-%m-%d}T06:00:00.00Z"}
+    ltp = ok(breeze.get_quotes(stock_code="NIFTY", exchange_code="NFO", product_type="options",
+                               expiry_date=iso(expiry), right="call",
+                               strike_price=strike))[0]["ltp"]
+
+    def price(factor: float) -> str:
+        return f"{round(ltp * factor * 20) / 20:.2f}"
+
+    single = ok(breeze.gtt_single_leg_place_order(**contract, gtt_type="single", order_details=[
+        {"action": "sell", "limit_price": price(0.45), "trigger_price": price(0.5)}]))
+    assert single["message"] == "Your GTT Order Request Placed Successfully"
+    oco = ok(breeze.gtt_three_leg_place_order(**contract, gtt_type="oco", order_details=[
+        {"gtt_leg_type": "target", "action": "sell", "limit_price": price(2),
+         "trigger_price": price(2)},
+        {"gtt_leg_type": "stoploss", "action": "sell", "limit_price": price(0.45),
+         "trigger_price": price(0.5)}]))
+    cover = ok(breeze.gtt_three_leg_place_order(
+        **contract, gtt_type="cover_oco", fresh_order_action="buy",
+        fresh_order_price=price(0.6), fresh_order_type="limit", order_details=[
+            {"gtt_leg_type": "target", "action": "sell", "limit_price": price(2),
+             "trigger_price": price(2)},
+            {"gtt_leg_type": "stoploss", "action": "sell", "limit_price": price(0.45),
+             "trigger_price": price(0.5)}]))
+    book = _gtt_book(breeze)
+    single_row = book[single["gtt_order_id"]]
+    assert single_row["gtt_type"] == "Single" and single_row["fresh_order_id"] is None
+    assert single_row["order_details"][0]["trigger_price"] == float(price(0.5))
+    assert single_row["strike_price"] == float(strike) and single_row["quantity"] == 65
+    assert book[oco["gtt_order_id"]]["gtt_type"] == "OCO"
+    assert _leg_statuses(book[oco["gtt_order_id"]]) == {"Target": "Active",
+                                                        "Stoploss": "Active"}
+    cover_row = book[cover["gtt_order_id"]]
+    assert cover_row["gtt_type"] == "Cover OCO"
+    assert ok(breeze.get_order_detail("NFO", cover_row["fresh_order_id"]))[0]["status"] == \
+        "Ordered"  # a fresh buy well below the price rests; its legs wait for it
+    assert _leg_statuses(cover_row) == {"Target": "Pending", "Stoploss": "Pending"}
+
+    modified = ok(breeze.gtt_single_leg_modify_order(
+        exchange_code="NFO", gtt_order_id=single["gtt_order_id"], gtt_type="single",
+        order_details=[{"action": "sell", "limit_price": price(0.35),
+                        "trigger_price": price(0.4)}]))
+    assert modified == {"gtt_order_id": single["gtt_order_id"],
+                        "message": "Order Modified Successfully"}
+    ok(breeze.gtt_three_leg_modify_order(
+        exchange_code="NFO", gtt_order_id=oco["gtt_order_id"], gtt_type="oco",
+        order_details=[{"gtt_leg_type": "stoploss", "action": "sell",
+                        "limit_price": price(0.35), "trigger_price": price(0.4)}]))
+    book = _gtt_book(breeze)
+    assert book[single["gtt_order_id"]]["order_details"][0]["trigger_price"] == float(price(0.4))
+    stoploss = next(leg for leg in book[oco["gtt_order_id"]]["order_details"]
+                    if leg["gtt_leg_type"] == "Stoploss")
+    assert stoploss["limit_price"] == float(price(0.35))
+
+    for cancel, gtt_id in ((breeze.gtt_single_leg_cancel_order, single["gtt_order_id"]),
+                           (breeze.gtt_three_leg_cancel_order, oco["gtt_order_id"]),
+                           (breeze.gtt_three_leg_cancel_order, cover["gtt_order_id"])):
+        cancelled = ok(cancel(exchange_code="NFO", gtt_order_id=gtt_id))
+        assert cancelled["gtt_order_id"] == gtt_id
+    book = _gtt_book(breeze)
+    for gtt_id in (single["gtt_order_id"], oco["gtt_order_id"], cover["gtt_order_id"]):
+        assert set(_leg_statuses(book[gtt_id]).values()) == {"Cancelled"}
+
+
+def test_gtt_the_simulator_does_not_take_is_refused_by_name(breeze: Any) -> None:
+    answer = breeze.gtt_single_leg_place_order(
+        exchange_code="NSE", stock_code="ITC", product="cash", quantity="1",
+        expiry_date=f"{ist_today():%Y-%m-%d}T06:00:00.00Z", right="", strike_price="",
+        gtt_type="single", index_or_stock="stock", trade_date="",
+        order_details=[{"action": "sell", "limit_price": "100", "trigger_price": "100"}])
+    assert answer == {"Success": None, "Status": 500,
+                      "Error": "GTT orders are accepted for Exchange-Code 'nfo' only"}
+
+
 def test_wrong_secret_is_refused_like_icici(sdk_class: Any, simulator: SimulatorProcess) -> None:
     client = sdk_class(api_key=simulator.app_key)
     client.generate_session(api_secret="not-the-secret", session_token=simulator.new_api_session())

@@ -196,6 +196,7 @@ def test_reject_next_order(raw: RawBreeze, simulator: SimulatorProcess) -> None:
     ({"exchange_code": "XYZ"}, "Exchange-Code should be either"),
     ({"stock_code": "NOSUCH"}, "not listed"),
     ({"stock_code": "NIFTY"}, "index"),
+    ({"price": "1e400"}, "Price should be a number"),  # beyond a Decimal's digits
 ])
 def test_order_validation_messages(raw: RawBreeze, change: dict[str, str], message: str) -> None:
     payload = {"stock_code": "ITC", "exchange_code": "NSE", "product": "cash",

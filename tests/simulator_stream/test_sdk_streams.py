@@ -166,6 +166,39 @@ def test_future_order_notifications_use_the_derivative_layout(
     assert (first["orderFlow"], first["orderTotalQuantity"]) == ("Sell", "65")
 
 
+def test_a_fired_gtt_leg_s_child_order_reaches_the_sdk_as_an_order_notification(
+        breeze: Any, ticks: Collector, simulator: SimulatorProcess) -> None:
+    breeze.subscribe_feeds(get_order_notification=True)
+    expiry = nearest_nifty_future(breeze)
+    expiry_iso = f"{expiry:%Y-%m-%d}T06:00:00.00Z"
+    ltp = ok(breeze.get_quotes(stock_code="NIFTY", exchange_code="NFO", product_type="futures",
+                               expiry_date=expiry_iso, right="others",
+                               strike_price="0"))[0]["ltp"]
+    # A buy stoploss fires at a price at or above its trigger: one below the price fires
+    # at the next second's check. Whole rupees sit on the futures' tick grid.
+    gtt_id = ok(breeze.gtt_three_leg_place_order(
+        exchange_code="NFO", stock_code="NIFTY", product="futures", quantity="65",
+        expiry_date=expiry_iso, right="others", strike_price="0", gtt_type="oco",
+        index_or_stock="index", trade_date="", order_details=[
+            {"gtt_leg_type": "target", "action": "buy", "limit_price": f"{round(ltp * 0.8)}",
+             "trigger_price": f"{round(ltp * 0.8)}"},
+            {"gtt_leg_type": "stoploss", "action": "buy", "limit_price": f"{round(ltp * 0.9)}",
+             "trigger_price": f"{round(ltp * 0.95)}"}]))["gtt_order_id"]
+
+    def child_id() -> str | None:
+        gtt = next(g for g in simulator.admin("state")["gtts"] if g["gtt_order_id"] == gtt_id)
+        return next(leg["child_order_id"] for leg in gtt["legs"]
+                    if leg["leg_type"] == "stoploss")
+
+    wait_until(lambda: child_id() is not None, 10, "the stoploss leg firing")
+    child = child_id()
+    first = ticks.wait_for(_order_events(ticks, child))[0]
+    assert (first["orderStatus"], first["orderFlow"], first["productType"]) == (
+        "Ordered", "Buy", "Futures")
+    assert int(first["limitRate"]) == round(ltp * 0.9) * 100  # paise, as ICICI's
+    ok(breeze.cancel_order(exchange_code="NFO", order_id=child))
+
+
 def test_ohlcv_stream_candles_equal_history(breeze: Any, ticks: Collector) -> None:
     breeze.subscribe_feeds(stock_token=RELIND, interval="1second")
     candles = ticks.wait_for(lambda c: c.get("interval") == "1second", count=3)

@@ -19,6 +19,9 @@ ORDER = {"symbol": "SBIN", "exchange": "NSE", "action": "BUY", "quantity": 1,
 OPTION = {"underlying": "NIFTY", "exchange": "NSE_INDEX", "expiry_date": "29DEC26"}
 LEG = {"offset": "ATM", "option_type": "CE", "action": "BUY", "quantity": 65}
 SBIN = {"symbol": "SBIN", "exchange": "NSE"}
+GTT = {"strategy": "openapi", "trigger_type": "SINGLE", "symbol": "NIFTY29DEC2624000CE",
+       "exchange": "NFO", "action": "SELL", "product": "NRML", "quantity": 65, "price": 10,
+       "triggerprice_sl": 11}
 # (method, path, body or query, whether it needs the master contract)
 REQUESTS: list[tuple[str, str, dict[str, Any], bool]] = [
     ("POST", "placeorder", ORDER, True),
@@ -61,6 +64,10 @@ REQUESTS: list[tuple[str, str, dict[str, Any], bool]] = [
                                                 "exchange": "NFO"}]}, True),
     ("POST", "optionsorder", {**OPTION, **LEG, "strategy": "openapi"}, True),
     ("POST", "optionsmultiorder", {**OPTION, "strategy": "openapi", "legs": [LEG]}, True),
+    ("POST", "placegttorder", GTT, True),
+    ("POST", "modifygttorder", {**GTT, "trigger_id": "1"}, True),
+    ("POST", "cancelgttorder", {"trigger_id": "1"}, False),  # 404: no such GTT at ICICI
+    ("POST", "gttorderbook", {}, False),
     ("POST", "analyzer", {}, False),
     ("POST", "analyzer/reset", {}, False),
     ("POST", "analyzer/toggle", {"mode": True}, False),

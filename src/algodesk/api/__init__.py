@@ -9,8 +9,9 @@
   `OpenAlgoRoute`, which serves the one shape every POST endpoint has without FastAPI's
   general dependency solver.
 - one small module per group of endpoints: `ping.py`, `orders.py` (orders and order
-  information), `account.py` (funds, books, margin), `analyzer.py` (analyzer mode's
-  status, toggle and reset), `symbols.py` (symbol, search, expiry, instruments).
+  information), `gtt.py` (GTT orders and their book), `account.py` (funds, books,
+  margin), `analyzer.py` (analyzer mode's status, toggle and reset), `symbols.py`
+  (symbol, search, expiry, instruments).
 - `market_replies.py`: reply models of the market-data and options endpoints (they
   document the JSON those routers write); `responses.py`: the error statuses each
   operation declares.
@@ -19,7 +20,7 @@
 
 from fastapi import FastAPI
 
-from . import account, analyzer, orders, ping, symbols
+from . import account, analyzer, gtt, orders, ping, symbols
 from .options import market_routes
 
 API_PREFIX = "/api/v1"
@@ -32,7 +33,7 @@ def include_api(app: FastAPI) -> None:
     level, and route by route, on every request (a level costs more than the rest of a
     ping), so order actions come first, then the books that scripts poll.
     """
-    for router in (orders.router, account.router, ping.router, analyzer.router,
+    for router in (orders.router, gtt.router, account.router, ping.router, analyzer.router,
                    symbols.router, market_routes):  # quotes, history, calendar, options
         app.include_router(router, prefix=API_PREFIX)
 

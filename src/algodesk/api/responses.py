@@ -13,6 +13,7 @@ Every error body is `ErrorReply` (`{"status": "error", "message": ...}`, see
 | 429 | too many invalid keys from one address; Breeze's call budget spent |
 | 502 | ICICI failed, or answered something unexpected |
 | 503 | no master contract yet (lookups); order actions held while the journal reconciles |
+| 501 | GTT orders in analyzer mode (as upstream), or with a broker without GTT |
 | 504 | no answer in time: a read changed nothing; an order action is in doubt (reconciled) |
 
 `routing.post` declares the statuses every operation of its kind can give (from the
@@ -40,6 +41,8 @@ _TEXT: dict[int, str] = {
     503: "No master contract yet, so symbols cannot be looked up: it is loading, or "
          "`message` says why the download failed and when the next try is "
          "(`retry_after`, also the Retry-After header)",
+    501: "GTT orders: in analyzer mode (`Sandbox GTT support not yet implemented`), or a "
+         "broker that keeps none",
     504: "ICICI did not answer in time. A read (quotes, books, the quote a MARKET order "
          "is priced from) changed nothing: try again. An order action sent whose answer "
          "was lost is in doubt: it is reconciled against ICICI's order book, never resent",

@@ -478,6 +478,99 @@ class OpenPositionReply(VenueReply):
     quantity: int
 
 
+# --------------------------------------------------------------------------- GTT
+#
+# openalgo-api.md §3.10. The rules between fields (SINGLE: one trigger; OCO: all four,
+# the stop-loss trigger below the target's) are the GTT service's, as 400s naming them.
+
+GTT_TRIGGER_TYPES = ("SINGLE", "OCO")
+GTT_PRICE_TYPES = ("LIMIT", "MARKET")
+GTT_PRODUCTS = ("CNC", "NRML")
+GTT_BOOK_STATUSES = ("active", "all")
+
+TriggerType = Annotated[str, *_enum(GTT_TRIGGER_TYPES, upper=True)]
+GttPriceType = Annotated[str, *_enum(GTT_PRICE_TYPES)]
+GttProduct = Annotated[str, *_enum(GTT_PRODUCTS)]
+
+
+class GttFields(BaseModel):
+    """A GTT as placegttorder and modifygttorder take it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    strategy: Strategy
+    trigger_type: TriggerType = Field(description="SINGLE: one trigger and one order; OCO: "
+                                                  "a stop-loss and a target leg, the first "
+                                                  "to trigger cancels the other")
+    exchange: ExchangeCode
+    symbol: SymbolText
+    action: Action
+    product: GttProduct
+    quantity: Quantity
+    price: Price = Field(description="SINGLE: the child order's limit price; ignored for OCO")
+    pricetype: GttPriceType = "LIMIT"
+    triggerprice_sl: Price = Field(default=Decimal(0), description=(
+        "SINGLE: a trigger below the last price (or use triggerprice_tg); OCO: the "
+        "stop-loss leg's trigger"))
+    triggerprice_tg: Price = Field(default=Decimal(0), description=(
+        "SINGLE: a trigger above the last price; OCO: the target leg's trigger"))
+    stoploss: Price = Field(default=Decimal(0), description="OCO: the stop-loss leg's limit")
+    target: Price = Field(default=Decimal(0), description="OCO: the target leg's limit")
+    expires_at: str | None = Field(default=None, max_length=64, description=(
+        "Accepted and not used: Breeze keeps a GTT until it triggers or is cancelled"))
+
+
+class PlaceGttOrderRequest(OpenAlgoRequest, GttFields):
+    pass
+
+
+class ModifyGttOrderRequest(PlaceGttOrderRequest):
+    trigger_id: OrderId
+
+
+class CancelGttOrderRequest(OpenAlgoRequest):
+    strategy: Strategy = ""
+    trigger_id: OrderId
+
+
+class GttOrderBookRequest(OpenAlgoRequest):
+    status: Annotated[str, *_enum(GTT_BOOK_STATUSES)] = Field(
+        default="active", description="active (the GTTs that can still trigger) or all")
+
+
+class GttReply(VenueReply):
+    trigger_id: str
+
+
+class GttLegRow(BaseModel):
+    action: str
+    quantity: int
+    price: float
+    pricetype: str
+    product: str
+
+
+class GttRow(BaseModel):
+    """One GTT of the GTT book: `trigger_prices` ascending, `legs` in the same order
+    (an OCO's stop-loss first)."""
+
+    trigger_id: str
+    trigger_type: Literal["single", "two-leg"]
+    status: str = Field(description="active, triggered, cancelled, expired or rejected")
+    symbol: str
+    exchange: str
+    trigger_prices: list[float]
+    last_price: float = Field(description="0 when it could not be read")
+    legs: list[GttLegRow]
+    created_at: str = Field(description="IST, YYYY-MM-DD HH:MM:SS")
+    updated_at: str
+    expires_at: str = Field(description="Empty: Breeze gives no expiry")
+
+
+class GttOrderBookReply(VenueReply):
+    data: list[GttRow]
+
+
 # --------------------------------------------------------------------------- books
 
 
@@ -718,6 +811,7 @@ __all__ = [
     "BookRequest",
     "BudgetData",
     "CancelAllReply",
+    "CancelGttOrderRequest",
     "CancelOrderRequest",
     "ClosePositionReply",
     "ErrorReply",
@@ -726,11 +820,16 @@ __all__ = [
     "FundsData",
     "FundsReply",
     "FundsRequest",
+    "GttOrderBookReply",
+    "GttOrderBookRequest",
+    "GttReply",
+    "GttRow",
     "HoldingsReply",
     "InstrumentRow",
     "InstrumentsReply",
     "MarginReply",
     "MarginRequest",
+    "ModifyGttOrderRequest",
     "ModifyOrderRequest",
     "OpenAlgoRequest",
     "OpenPositionReply",
@@ -744,6 +843,7 @@ __all__ = [
     "PingData",
     "PingReply",
     "PingRequest",
+    "PlaceGttOrderRequest",
     "PlaceOrderRequest",
     "PnlSymbolRow",
     "PnlSymbolsReply",

@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal, Protocol, runtime_checkable
 
+from ..domain.gtt import Gtt, GttAck, GttIntent, PreparedGtt
 from ..domain.market import Candle, Depth, OptionChainRow, Quote
 from ..domain.orders import (
     BrokerOrder,
@@ -166,6 +167,37 @@ class Broker(Protocol):
     def reads_left(self) -> int | None:
         """How many more broker reads today's allowance takes, beyond what is kept for
         order actions (None: no limit), so a service can refuse a bulk read up front."""
+        ...
+
+
+@runtime_checkable
+class GttBroker(Protocol):
+    """A broker that keeps GTT (good-till-triggered) orders for the account: a second
+    protocol beside `Broker`, so an adapter without them (the paper broker) needs
+    nothing; the GTT service answers 501 for it.
+
+    As with orders, a GTT goes in two steps so the journal stays first:
+    `prepare_gtt` checks it and writes the broker's request without sending it, then
+    `place_gtt` sends it once. Failures are the `BrokerFailure`s above; a GTT whose
+    answer was lost (`OutcomeUnknown`) is looked for in `gtt_orders`, never resent."""
+
+    async def prepare_gtt(self, intent: GttIntent) -> PreparedGtt:
+        """Check an intent and write the broker's request (nothing is sent); what the
+        broker's GTT cannot take is an `OrderRefused` saying what it accepts."""
+        ...
+
+    async def place_gtt(self, gtt: PreparedGtt) -> GttAck: ...
+
+    async def modify_gtt(self, gtt_id: str, change: PreparedGtt) -> GttAck:
+        """Replace an active GTT's legs with the prepared intent's."""
+        ...
+
+    async def cancel_gtt(self, gtt_id: str, exchange: str) -> GttAck: ...
+
+    async def gtt_orders(self, *, exchange: str | None = None,
+                         max_age: float | None = None) -> list[Gtt]:
+        """The account's GTTs, whatever their state (`exchange`: one exchange's;
+        `max_age` as for `Broker.orders`)."""
         ...
 
 
@@ -379,6 +411,7 @@ __all__ = [
     "CallUsage",
     "ConnectFailed",
     "FundsOverview",
+    "GttBroker",
     "LoginStore",
     "Mode",
     "NotSent",
@@ -389,7 +422,8 @@ __all__ = [
     "SavedLogin",
     "SegmentFunds",
 ]
-__all__ = ["Broker", "BrokerFailure", "NotSent", "OrderRefused", "OutcomeUnknown"]
+__all__ = ["Broker", "BrokerFailure", "GttBroker", "NotSent", "OrderRefused",
+           "OutcomeUnknown"]
 
 
 # -- the live feed (issue 17) ----------------------------------------------------------

@@ -28,6 +28,8 @@ from .config import SimulatorConfig
 from .endpoints import MAX_CANDLES, EmptyResult, Endpoints, exchange_of
 from .exchange import Exchange
 from .faults import FaultPlan
+from .gtt import GttBook
+from .gtt_endpoints import GttEndpoints
 from .market import Market
 from .pages import error_page, login_page, redirect_page
 from .rows import candle_v2_row
@@ -61,6 +63,8 @@ class Simulator:
         self.gate = Gatekeeper(config, self.clock)
         self.exchange = Exchange(self.market, self.clock, config.starting_cash)
         self.endpoints = Endpoints(self.market, self.exchange, self.clock.now)
+        self.gtts = GttBook(self.market, self.exchange, self.clock)
+        self.endpoints.table.update(GttEndpoints(self.endpoints, self.gtts).table)
         self.faults = FaultPlan(config.seed)
         self.streams = StreamHub(market=self.market, clock=self.clock,
                                  exchange=self.exchange, gate=self.gate,
@@ -68,6 +72,8 @@ class Simulator:
                                  ticks_per_second=config.stream_rate)
 
     def reset(self) -> None:
+        # GTTs act on their own as the clock moves: none outlives a reset.
+        self.gtts.reset()
         self.faults.reset()
         self.streams.reset()
         self.clock.offset_seconds = 0.0
@@ -139,7 +145,8 @@ class Simulator:
                 return failure("Request body is not valid JSON")
             if not isinstance(payload, dict):
                 return failure("Request body should be a JSON object")
-            if endpoint in ("order", "squareoff") and method in ("POST", "PUT", "DELETE"):
+            if endpoint in ("order", "squareoff", "gttorder") \
+                    and method in ("POST", "PUT", "DELETE"):
                 rejection = self.faults.take_order_rejection()
                 if rejection:
                     return failure(rejection)
@@ -328,6 +335,7 @@ class Simulator:
                        "calls_per_day": self.gate.calls_per_day},
             "sessions": len(self.gate.sessions),
             "orders": len(self.exchange.orders),
+            "gtts": self.gtts.state(),
             "instruments": len(self.market.instruments),
             "streams": self.streams.state(),
         }

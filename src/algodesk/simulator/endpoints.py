@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .clock import IST
@@ -61,7 +61,10 @@ def exchange_of(body: dict[str, Any], allowed: tuple[str, ...] = EXCHANGES) -> s
 def price_of(value: str, field: str) -> Decimal:
     """A price, with float noise (`823.8000000000001`, as the SDK's aggressive-limit
     arithmetic sends) rounded away; a price off the tick grid is still refused later."""
-    return parse_decimal(value, field).quantize(Decimal("0.0001")).normalize()
+    try:
+        return parse_decimal(value, field).quantize(Decimal("0.0001")).normalize()
+    except InvalidOperation as exc:  # more digits than a Decimal holds ("1e400")
+        raise BadRequest(f"{field} should be a number") from exc
 
 
 def right_of(value: str) -> str:
@@ -142,7 +145,7 @@ class Endpoints:
             raise BadRequest(f"No contract found on {exchange_code} for {described}")
         return inst
 
-    def _date_range(self, body: dict[str, Any], required_dates: bool) -> tuple[date, date]:
+    def date_range(self, body: dict[str, Any], required_dates: bool) -> tuple[date, date]:
         today = datetime.fromtimestamp(self.now(), IST).date()
         first_text, last_text = text(body, "from_date"), text(body, "to_date")
         if required_dates and not first_text:
@@ -207,7 +210,7 @@ class Endpoints:
 
     def portfolio_holdings(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         exchange_code = exchange_of(body)
-        self._date_range(body, required_dates=False)
+        self.date_range(body, required_dates=False)
         stock_code = text(body, "stock_code").upper()
         now = self.now()
         rows = []
@@ -321,7 +324,7 @@ class Endpoints:
         if "order_id" in body:
             return [order_row(self._existing_order(body))]
         exchange_code = exchange_of(body)
-        first, last = self._date_range(body, required_dates=True)
+        first, last = self.date_range(body, required_dates=True)
         orders = self.exchange.orders_on(exchange_code, first, last)
         return [order_row(o) for o in reversed(orders)]
 
@@ -365,7 +368,7 @@ class Endpoints:
                 raise BadRequest("No Data Found")
             return [trade_detail_row(order, fill) for fill in order.fills]
         exchange_code = exchange_of(body)
-        first, last = self._date_range(body, required_dates=False)
+        first, last = self.date_range(body, required_dates=False)
         product = text(body, "product_type").lower()
         action = text(body, "action").lower()
         stock_code = text(body, "stock_code").upper()

@@ -161,6 +161,10 @@ class Exchange:
         self.clock = clock
         self.starting_cash = starting_cash
         self.listeners: list[Listener] = []  # the seam for order notifications
+        # Called with the instant after each advance (the GTT book's price checks). A
+        # watcher may place orders, which advance again: watchers never run nested.
+        self.watchers: list[Callable[[float], None]] = []
+        self._watching = False
         self.reset()
 
     def reset(self) -> None:
@@ -209,12 +213,16 @@ class Exchange:
 
     # -- validation helpers ---------------------------------------------------------
 
-    def _check_price(self, inst: Instrument, price: Decimal, field_name: str) -> None:
+    @staticmethod
+    def check_tick(inst: Instrument, price: Decimal, field_name: str) -> None:
         if price <= 0:
             raise BadRequest(f"{field_name} should be more than 0")
         if price % inst.tick != 0:
             raise BadRequest(f"{field_name} {price:f} is not a multiple of the tick size "
                              f"{inst.tick}")
+
+    def _check_price(self, inst: Instrument, price: Decimal, field_name: str) -> None:
+        self.check_tick(inst, price, field_name)
         quote = self.market.quote(inst, self.clock.now())
         if quote.upper_circuit and not quote.lower_circuit <= price <= quote.upper_circuit:
             raise BadRequest(
@@ -222,7 +230,7 @@ class Exchange:
                 f"{quote.lower_circuit}-{quote.upper_circuit}"
             )
 
-    def _check_quantity(self, inst: Instrument, quantity: int) -> None:
+    def check_quantity(self, inst: Instrument, quantity: int) -> None:
         if quantity <= 0:
             raise BadRequest("Quantity should be more than 0")
         if inst.lot_size > 1 and quantity % inst.lot_size:
@@ -272,14 +280,15 @@ class Exchange:
     def place(self, inst: Instrument, *, product: str, action: str, order_type: str,
               quantity: int, price: Decimal, trigger: Decimal, validity: str,
               disclosed_quantity: int = 0, user_remark: str = "",
-              validity_date: str = "", prefix: str | None = None) -> Order:
+              validity_date: str = "", prefix: str | None = None,
+              parent_order_id: str = "") -> Order:
         self.advance()
         now = self.clock.now()
         if inst.is_index and inst.product == "cash":
             raise BadRequest(f"{inst.stock_code} is an index and cannot be traded")
         if not self.market.is_open(now):
             raise BadRequest("Market is closed. Orders are accepted during market hours.")
-        self._check_quantity(inst, quantity)
+        self.check_quantity(inst, quantity)
         if disclosed_quantity < 0 or disclosed_quantity > quantity:
             raise BadRequest("Disclosed quantity should be between 0 and the order quantity")
         self._check_price(inst, price, "Price")
@@ -302,6 +311,7 @@ class Exchange:
             disclosed_quantity=disclosed_quantity, user_remark=user_remark[:20],
             placed_at=now, session_day=self.session_day(now),
             checked_until=int(now), validity_date=validity_date,
+            parent_order_id=parent_order_id,
         )
         order.exchange_order_id = f"{next(self._sequence):016d}"
         self.orders[order.order_id] = order
@@ -356,7 +366,7 @@ class Exchange:
             raise BadRequest(
                 f"Quantity should be more than the executed quantity {order.filled}"
             )
-        self._check_quantity(order.inst, quantity)
+        self.check_quantity(order.inst, quantity)
         self._check_price(order.inst, price, "Price")
         if order_type == "stoploss" and not order.triggered:
             ltp = self.market.ltp(order.inst, self.clock.now())
@@ -421,6 +431,13 @@ class Exchange:
                 continue
             self._walk(order, start, second)
             order.checked_until = second
+        if self.watchers and not self._watching:
+            self._watching = True
+            try:
+                for watch in self.watchers:
+                    watch(now)
+            finally:
+                self._watching = False
 
     def _walk(self, order: Order, start: int, end: int) -> None:
         prices = self.market.path(order.inst, start, end)

@@ -9,6 +9,7 @@ from typing import Any
 
 from .clock import IST
 from .exchange import Fill, Holding, Order, Position
+from .gtt import Gtt
 from .market import Candle, Instrument, Quote
 from .wire import dmy, dmy_time, money, number, plain
 
@@ -338,3 +339,35 @@ def candle_v2_row(inst: Instrument, candle: Candle) -> dict[str, Any]:
             row["right"] = _right(inst)
             row["strike_price"] = number(inst.strike)
     return row
+
+
+GTT_TYPE_LABEL = {"single": "Single", "oco": "OCO", "cover_oco": "Cover OCO"}
+GTT_LEG_LABEL = {"target": "Target", "stoploss": "Stoploss"}
+
+
+def gtt_row(gtt: Gtt) -> dict[str, Any]:
+    """One GTT of the book: numbers are JSON numbers, the month upper-case, the target
+    leg before the stoploss (as in ICICI's sample)."""
+    inst = gtt.inst
+    legs = sorted(gtt.legs, key=lambda leg: leg.leg_type != "target")
+    return {
+        "order_details": [{
+            "gtt_leg_type": GTT_LEG_LABEL.get(leg.leg_type or ""),
+            "action": leg.action.title(),
+            "trigger_price": number(leg.trigger),
+            "limit_price": number(leg.limit),
+            "status": leg.status,
+            "gtt_order_id": gtt.gtt_order_id,
+        } for leg in legs],
+        "exchange_code": inst.exchange_code,
+        "product_type": PRODUCT_LABEL[gtt.product],
+        "stock_code": inst.stock_code,
+        "expiry_date": dmy(inst.expiry),
+        "strike_price": number(inst.strike),
+        "right": RIGHT_LABEL[inst.right or "others"],
+        "quantity": gtt.quantity,
+        "index_or_stock": "Index" if inst.is_index else "Stock",
+        "gtt_type": GTT_TYPE_LABEL[gtt.gtt_type],
+        "fresh_order_id": gtt.fresh_order_id or None,
+        "order_datetime": dmy_time(_ist(gtt.placed_at)).upper(),
+    }

@@ -464,16 +464,28 @@ class OrderJournal:
         with self.database.session() as session:
             return [JournalEntry.of(row) for row in session.scalars(query)]
 
-    def placement(self, broker_order_id: str) -> JournalEntry | None:
-        """The accepted placement that produced this broker order, if it was placed here."""
+    def placement(self, broker_order_id: str, *, kind: str = "place") -> JournalEntry | None:
+        """The accepted placement that produced this broker order, if it was placed here
+        (`kind`: `gtt_place` for a GTT's id)."""
         self._settle()
         with self.database.session() as session:
             row = session.scalars(
                 select(JournalRow)
                 .where(JournalRow.broker_order_id == broker_order_id,
-                       JournalRow.kind == "place", JournalRow.venue == self.venue)
+                       JournalRow.kind == kind, JournalRow.venue == self.venue)
                 .order_by(JournalRow.id.desc()).limit(1)).first()
             return JournalEntry.of(row) if row else None
+
+    def broker_ids(self, kind: str) -> set[str]:
+        """The broker ids rows of `kind` were settled with (GTT ids of `gtt_place`): what
+        a lost placement's look-up must not claim again."""
+        self._settle()
+        with self.database.session() as session:
+            rows = session.scalars(
+                select(JournalRow.broker_order_id)
+                .where(JournalRow.kind == kind, JournalRow.venue == self.venue,
+                       JournalRow.broker_order_id.is_not(None)))
+            return {row for row in rows if row}
 
     def count(self) -> int:
         """How many order actions this venue has journaled (analyzer mode's `total_logs`)."""

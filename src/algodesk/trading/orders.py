@@ -211,6 +211,15 @@ class OrderService:
             self.reconciler.in_flight.discard(entry.id)
             raise
 
+    async def send(self, entry: JournalEntry, operation: Callable[[], Awaitable[T]]) -> T:
+        """Send another journaled action of this venue (a GTT action) the way orders go:
+        once, a lost answer left in doubt for the reconciler."""
+        return await self._send(entry, operation)
+
+    def accepted(self, entry: JournalEntry, broker_id: str) -> None:
+        """Record the broker's id for a journaled action sent with `send`."""
+        self._accepted(entry, broker_id)
+
     def _accepted(self, entry: JournalEntry, orderid: str, *, later: bool = False) -> None:
         """Record the broker's order id and release the row from `in_flight`.
 
@@ -365,7 +374,10 @@ def _describe(entry: JournalEntry) -> str:
     what = " ".join(str(asked[k]) for k in ("action", "quantity", "symbol", "exchange",
                                             "pricetype", "price", "product")
                     if asked.get(k) not in (None, "", 0, "0"))
-    if entry.kind != "place":
+    if entry.kind.startswith("gtt_"):
+        what = f"GTT {asked.get('trigger_type', '')} {asked.get('trigger_id', '')} {what}"
+        what = " ".join(what.split())
+    elif entry.kind != "place":
         what = f"order {asked.get('orderid', '')} {what}".strip()
     who = ", ".join(x for x in (entry.requested_by, entry.strategy) if x)
     return f"{entry.kind} {entry.tag} ({who}): {what}"

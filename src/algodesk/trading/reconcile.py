@@ -1,7 +1,9 @@
 """Settling journal rows whose outcome is unknown, against the broker's order list.
 
 A row is unsettled while it is `pending` (committed, answer not yet recorded — or the
-process died in between) or `in_doubt` (sent, answer lost or unreadable). Brokers have
+process died in between) or `in_doubt` (sent, answer lost or unreadable). GTT actions'
+rows are settled against the broker's GTT book instead (`gtt_records.py`: a GTT carries
+no tag, so a placement is recognised by its contract and legs). Brokers have
 no idempotency key (Breeze has none), so such a row is never sent again: its tag (which
 the adapter sends with the order; ICICI: `user_remark`) is looked for in the broker's
 order list of the row's exchange, from the day it was written through today.
@@ -23,9 +25,11 @@ from datetime import date, datetime
 
 from ..access.broker import BrokerUnavailable
 from ..background import stop_tasks
-from ..brokers.base import Broker, BrokerFailure
+from ..brokers.base import Broker, BrokerFailure, GttBroker
+from ..domain.gtt import Gtt, GttStatus
 from ..domain.orders import BrokerOrder, OrderStatus
 from ..domain.values import IST
+from .gtt_records import GTT_CANCEL, GTT_KINDS, GTT_MODIFY, GTT_PLACE, find_placement, has_legs
 from .journal import JournalEntry, JournalState, OrderJournal
 from .ports import OrderError
 
@@ -88,10 +92,27 @@ class Reconciler:
         """The exchange's orders from `since` through today, read now."""
         return await self.broker.orders(since, exchange=exchange, max_age=0.0)
 
+    async def _gtts(self, exchange: str) -> list[Gtt]:
+        """The exchange's GTTs, read now (a broker without GTT has none)."""
+        if not isinstance(self.broker, GttBroker):
+            return []
+        return await self.broker.gtt_orders(exchange=exchange, max_age=0.0)
+
+    def _gtt_placed(self, entry: JournalEntry, book: list[Gtt]) -> Gtt | None:
+        return find_placement(book, entry.openalgo_request, entry.created_at,
+                              self.journal.broker_ids(GTT_PLACE))
+
     async def settle_quietly(self, entry: JournalEntry) -> str | None:
         """One look for a placement whose answer was just lost; None when it is not
         (yet) visible or the look itself failed (the background task tries again)."""
         try:
+            if entry.kind == GTT_PLACE:
+                found = self._gtt_placed(entry, await self._gtts(entry.exchange))
+                if found is None:
+                    return None
+                self.journal.accepted(entry.id, found.gtt_id, "found in the GTT book")
+                log.info("journal %s reconciled: GTT %s", entry.tag, found.gtt_id)
+                return found.gtt_id
             rows = await self._orders(entry.exchange, _ist_day(entry.created_at))
         except Exception as exc:
             log.warning("could not look for journal %s yet: %s", entry.tag, exc)
@@ -111,7 +132,17 @@ class Reconciler:
         entries = [e for e in self.journal.unsettled() if e.id not in self.in_flight and (
             at_startup or e.state is JournalState.IN_DOUBT)]
         lists: dict[tuple[str, date], list[BrokerOrder]] = {}
+        books: dict[str, list[Gtt]] = {}
         for entry in entries:
+            if entry.kind in GTT_KINDS:
+                if entry.exchange not in books:
+                    books[entry.exchange] = await self._gtts(entry.exchange)
+                settled, reason = self._settle_gtt(entry, books[entry.exchange])
+                if settled:
+                    report["accepted"] += 1
+                    continue
+                self._give_up(entry, reason, now, at_startup, report)
+                continue
             key = (entry.exchange, _ist_day(entry.created_at))
             if key not in lists:
                 lists[key] = await self._orders(*key)
@@ -132,13 +163,38 @@ class Reconciler:
                     report["accepted"] += 1
                     continue
                 reason = f"outcome unknown; the order is {status or 'not listed'} now"
-            waited = (now - entry.updated_at.astimezone(IST)).total_seconds()
-            if at_startup or waited >= GRACE_SECONDS:
-                self.journal.not_placed(entry.id, reason)
-                report["not_placed"] += 1
-            else:
-                report["still_in_doubt"] += 1
+            self._give_up(entry, reason, now, at_startup, report)
         return report
+
+    def _give_up(self, entry: JournalEntry, reason: str, now: datetime, at_startup: bool,
+                 report: dict[str, int]) -> None:
+        """Not found: never placed (or outcome unknown) once its grace is over."""
+        waited = (now - entry.updated_at.astimezone(IST)).total_seconds()
+        if at_startup or waited >= GRACE_SECONDS:
+            self.journal.not_placed(entry.id, reason)
+            report["not_placed"] += 1
+        else:
+            report["still_in_doubt"] += 1
+
+    def _settle_gtt(self, entry: JournalEntry, book: list[Gtt]) -> tuple[bool, str]:
+        """A GTT action's row against the exchange's GTT book: (settled, why not)."""
+        if entry.kind == GTT_PLACE:
+            found = self._gtt_placed(entry, book)
+            if found is not None:
+                self.journal.accepted(entry.id, found.gtt_id, "found in the GTT book")
+                return True, ""
+            return False, "not in the broker's GTT book"
+        trigger_id = str(entry.openalgo_request.get("trigger_id", ""))
+        gtt = next((g for g in book if g.gtt_id == trigger_id), None)
+        if entry.kind == GTT_CANCEL and gtt is not None and gtt.status is GttStatus.CANCELLED:
+            self.journal.accepted(entry.id, trigger_id, "found cancelled in the GTT book")
+            return True, ""
+        if entry.kind == GTT_MODIFY and gtt is not None and \
+                has_legs(gtt, entry.openalgo_request):
+            self.journal.accepted(entry.id, trigger_id, "found modified in the GTT book")
+            return True, ""
+        return False, (f"outcome unknown; the GTT is {gtt.status if gtt else 'not listed'} "
+                       "now")
 
     # -- background -------------------------------------------------------------------
 

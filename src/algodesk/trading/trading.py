@@ -18,6 +18,7 @@ from ..brokers.base import Broker
 from ..storage import Database
 from .books import Books
 from .composite import CompositeOrders
+from .gtt import GttService
 from .journal import OrderJournal
 from .margin import MarginCalculator
 from .order_updates import OrderUpdates
@@ -39,6 +40,8 @@ class Trading:
     updates: OrderUpdates
     #: More square-offs at other times, each for its exchanges (the paper venue's).
     more_squareoffs: tuple[MisSquareOff, ...] = ()
+    #: GTT orders beside the order service (501 when the broker keeps none).
+    gtt: GttService | None = None
 
     @classmethod
     def build(cls, *, database: Database, broker: Broker,
@@ -68,7 +71,7 @@ class Trading:
         updates = OrderUpdates(books, acting=lambda: bool(orders.reconciler.in_flight))
         return cls(broker, journal, books, orders, composite,
                    MarginCalculator(orders, broker), squareoffs[0], updates,
-                   tuple(squareoffs[1:]))
+                   tuple(squareoffs[1:]), GttService(orders))
 
     async def start(self) -> None:
         await self.orders.reconciler.start()

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
+from ...domain.gtt import Gtt, GttAck, GttIntent, PreparedGtt
 from ...domain.market import Candle, Depth, OptionChainRow, Quote
 from ...domain.orders import (
     BrokerOrder,
@@ -37,6 +38,7 @@ from .client import BreezeClient
 from .errors import BreezeError
 from .failures import action_failure, read_failure
 from .formats import IST
+from .gtts import IciciGtts
 from .mapping import (
     MappingError,
     TradableInstrument,
@@ -103,6 +105,8 @@ class IciciBroker:
         self.market = MarketReads(calls, contracts, self.reads)
         self.books = IciciBooks(self._read, self._named, lambda: self.contracts(),
                                 self.reads, budget, self.today)
+        self.gtts = IciciGtts(self._act, self._read, self._invalidate_key, self._instrument,
+                              lambda: self.contracts(), self._named, self.today)
         # Breeze products of the orders placed by this process today, by order id: what
         # a modification is checked against without reading the order list.
         self._products: tuple[dt.date, dict[str, str]] = (self.today(), {})
@@ -308,6 +312,28 @@ class IciciBroker:
 
     async def trades(self) -> list[Trade]:
         return await self.books.trades()
+
+    # -- GTT orders (gtts.py) ---------------------------------------------------------
+
+    def _invalidate_key(self, key: Hashable) -> None:
+        self.reads.invalidate(lambda cached: cached == key)
+
+    async def prepare_gtt(self, intent: GttIntent) -> PreparedGtt:
+        return await self.gtts.prepare(intent)
+
+    async def place_gtt(self, gtt: PreparedGtt) -> GttAck:
+        return await self.gtts.place(gtt)
+
+    async def modify_gtt(self, gtt_id: str, change: PreparedGtt) -> GttAck:
+        return await self.gtts.modify(gtt_id, change)
+
+    async def cancel_gtt(self, gtt_id: str, exchange: str) -> GttAck:
+        return await self.gtts.cancel(gtt_id, breeze_exchange(exchange))
+
+    async def gtt_orders(self, *, exchange: str | None = None,
+                         max_age: float | None = None) -> list[Gtt]:
+        return await self.gtts.orders(
+            exchange=breeze_exchange(exchange) if exchange else None, max_age=max_age)
 
     # -- account ---------------------------------------------------------------------
 

@@ -39,6 +39,10 @@ from .schemas import (
     BreezeDematHolding,
     BreezeFunds,
     BreezeFundsAllocation,
+    BreezeGttCancellation,
+    BreezeGttModification,
+    BreezeGttOrder,
+    BreezeGttPlacement,
     BreezeMargin,
     BreezeMarginCalculation,
     BreezeOptionChainQuote,
@@ -610,6 +614,70 @@ class BreezeClient:
             "lots": wire_value(lots),
         }
         return parsing.parse_square_off(await self._request("squareoff", body))
+
+    # ------------------------------------------------------------------ GTT
+
+    async def place_gtt(
+        self,
+        *,
+        exchange_code: str,
+        stock_code: str,
+        product: str,
+        quantity: Value,
+        expiry_date: DateValue,
+        right: str,
+        strike_price: Value,
+        gtt_type: str,
+        index_or_stock: str,
+        trade_date: DateValue,
+        order_details: Sequence[Mapping[str, Any]],
+    ) -> BreezeGttPlacement:
+        """`POST gttorder` (single or OCO: the SDK's key order, no `fresh_order_*`).
+        Never retried: on `ResponseTimeout` look for it in the GTT book."""
+        body = {
+            "exchange_code": exchange_code,
+            "stock_code": stock_code,
+            "product": product,
+            "quantity": wire_value(quantity),
+            "expiry_date": _date(expiry_date, "expiry"),
+            "right": right,
+            "strike_price": wire_value(strike_price),
+            "gtt_type": gtt_type,
+            "index_or_stock": index_or_stock,
+            "trade_date": _date(trade_date),
+            "order_details": [{key: wire_value(value) for key, value in leg.items()}
+                              for leg in order_details],
+        }
+        return parsing.parse_gtt_placement(await self._request("gtt.place", body))
+
+    async def modify_gtt(
+        self, exchange_code: str, gtt_order_id: str, gtt_type: str,
+        order_details: Sequence[Mapping[str, Any]],
+    ) -> BreezeGttModification:
+        """`PUT gttorder`: the legs' prices. Never retried."""
+        body = {
+            "exchange_code": exchange_code,
+            "gtt_order_id": gtt_order_id,
+            "gtt_type": gtt_type,
+            "order_details": [{key: wire_value(value) for key, value in leg.items()}
+                              for leg in order_details],
+        }
+        return parsing.parse_gtt_modification(await self._request("gtt.modify", body))
+
+    async def cancel_gtt(self, exchange_code: str, gtt_order_id: str) -> BreezeGttCancellation:
+        """`DELETE gttorder`. Never retried."""
+        body = {"exchange_code": exchange_code, "gtt_order_id": gtt_order_id}
+        return parsing.parse_gtt_cancellation(await self._request("gtt.cancel", body))
+
+    async def get_gtt_book(self, exchange_code: str, from_date: DateValue,
+                           to_date: DateValue) -> list[BreezeGttOrder]:
+        """`GET gttorder`: the GTTs of one exchange placed in the date range."""
+        body = {
+            "exchange_code": exchange_code,
+            "from_date": _date(from_date),
+            "to_date": _date(to_date, "end"),
+        }
+        return parsing.parse_gtt_orders(await self._request("gtt.book", body))
 
     # ------------------------------------------------------------------ trades
 

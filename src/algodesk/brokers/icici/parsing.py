@@ -34,6 +34,11 @@ from .schemas import (
     BreezeDematHolding,
     BreezeFunds,
     BreezeFundsAllocation,
+    BreezeGttCancellation,
+    BreezeGttLeg,
+    BreezeGttModification,
+    BreezeGttOrder,
+    BreezeGttPlacement,
     BreezeMargin,
     BreezeMarginCalculation,
     BreezeMarginLeg,
@@ -439,6 +444,32 @@ def parse_margin_calculation(envelope: Envelope) -> BreezeMarginCalculation:
     return replace(result, legs=parsed)
 
 
+def parse_gtt_placement(envelope: Envelope) -> BreezeGttPlacement:
+    return _one(BreezeGttPlacement, envelope)
+
+
+def parse_gtt_modification(envelope: Envelope) -> BreezeGttModification:
+    return _one(BreezeGttModification, envelope)
+
+
+def parse_gtt_cancellation(envelope: Envelope) -> BreezeGttCancellation:
+    return _one(BreezeGttCancellation, envelope)
+
+
+def parse_gtt_orders(envelope: Envelope) -> list[BreezeGttOrder]:
+    """The GTT book: each row with its legs (`order_details`, an array of objects)."""
+    parsed = []
+    for raw in success_rows(envelope):
+        row = build_row(BreezeGttOrder, raw, endpoint=envelope.endpoint)
+        legs = raw.get("order_details") or []
+        if not isinstance(legs, list):
+            raise MalformedResponse("BreezeGttOrder: key 'order_details' is not an array",
+                                    endpoint=envelope.endpoint)
+        parsed.append(replace(row, legs=tuple(
+            build_row(BreezeGttLeg, leg, endpoint=envelope.endpoint) for leg in legs)))
+    return parsed
+
+
 __all__ = [
     "Envelope",
     "build_row",
@@ -449,6 +480,10 @@ __all__ = [
     "parse_envelope",
     "parse_funds",
     "parse_funds_allocation",
+    "parse_gtt_cancellation",
+    "parse_gtt_modification",
+    "parse_gtt_orders",
+    "parse_gtt_placement",
     "parse_margin",
     "parse_margin_calculation",
     "parse_option_chain",

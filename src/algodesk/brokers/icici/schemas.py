@@ -428,6 +428,70 @@ class BreezeMarginCalculation:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class BreezeGttPlacement:
+    """`POST gttorder` → `Success` (reference §5.23)."""
+
+    gtt_order_id: str
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BreezeGttModification:
+    """`PUT gttorder` → `Success` (reference §5.23)."""
+
+    gtt_order_id: str
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BreezeGttCancellation:
+    """`DELETE gttorder` → `Success` (reference §5.23). ICICI's two samples disagree on
+    the id's key (`gtt_order_id` or `order_id`): either is read, neither is required."""
+
+    gtt_order_id: str | None = None
+    order_id: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BreezeGttLeg:
+    """`GET gttorder` → one element of a row's `order_details` (reference §5.23).
+    `gtt_leg_type` is `Target`/`Stoploss`, null on a single-leg GTT; `order_id` is the
+    child order a triggered leg placed, where the broker gives it."""
+
+    action: str
+    trigger_price: Decimal
+    limit_price: Decimal
+    gtt_leg_type: str | None = None
+    status: str | None = None
+    gtt_order_id: str | None = None
+    order_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BreezeGttOrder:
+    """`GET gttorder` → one `Success` row (reference §5.23): one GTT, its legs in
+    `order_details` (each carrying the GTT's id). Numbers are JSON numbers;
+    `order_datetime` is `DD-MON-YYYY HH:MM:SS`."""
+
+    exchange_code: str
+    stock_code: str
+    quantity: int
+    product_type: str | None = None
+    expiry_date: str | None = None
+    strike_price: Decimal | None = None
+    right: str | None = None
+    index_or_stock: str | None = None
+    gtt_type: str | None = None
+    gtt_order_id: str | None = None
+    fresh_order_id: str | None = None
+    order_datetime: str | None = None
+    legs: tuple[BreezeGttLeg, ...] = field(
+        default=(), metadata={"wire": "order_details", "nested": True}
+    )
+
+
 __all__ = [
     "BreezeCandle",
     "BreezeCandleV2",
@@ -435,6 +499,11 @@ __all__ = [
     "BreezeDematHolding",
     "BreezeFunds",
     "BreezeFundsAllocation",
+    "BreezeGttCancellation",
+    "BreezeGttLeg",
+    "BreezeGttModification",
+    "BreezeGttOrder",
+    "BreezeGttPlacement",
     "BreezeMargin",
     "BreezeMarginCalculation",
     "BreezeMarginLeg",
