@@ -210,7 +210,9 @@ async def test_stops_wait_for_their_trigger_then_fill_as_their_type(account: Acc
         OrderStatus.COMPLETE, D("794.85"))
     assert market.note.startswith("stop triggered at the last price 794.90; market sell")
     statuses = [(e.order_id, str(e.status)) for e in account.events if e.order_id == stop_market]
-    assert statuses == [(stop_market, "open"), (stop_market, "complete")]
+    # Placed (waiting for its trigger), triggered (open), filled: one event a state.
+    assert statuses == [(stop_market, "trigger pending"), (stop_market, "open"),
+                        (stop_market, "complete")]
 
 
 async def test_order_events_reach_feed_shaped_listeners(account: Account) -> None:
@@ -232,14 +234,17 @@ async def test_order_events_reach_feed_shaped_listeners(account: Account) -> Non
     account.paper.add_listener(follower)
     account.paper.watch_orders()
     order = await send(account.paper, "SBIN", Side.BUY, 3)
-    [event] = follower.events
+    # Placed, then filled (as the live broker notifies a market order: `Ordered` first).
+    placed, event = follower.events
+    assert (placed.order_id, placed.status, placed.filled_quantity, placed.quantity) == (
+        order, OrderStatus.OPEN, 0, 3)
     assert (event.order_id, event.status, event.filled_quantity, event.average_price,
             event.symbol, event.exchange, event.quantity) == (
         order, OrderStatus.COMPLETE, 3, D("800.05"), "SBIN", "NSE", 3)
     account.paper.unwatch_orders()
     account.paper.remove_listener(follower)
     await send(account.paper, "SBIN", Side.BUY, 1)
-    assert len(follower.events) == 1
+    assert len(follower.events) == 2
 
 
 async def test_depth_is_walked_when_the_feed_gives_it(account: Account) -> None:

@@ -16,7 +16,9 @@ the ticks and books the orders fill against (`prices.Prices`, rules in `fills`).
   "Insufficient funds. Required: ₹X, Available: ₹Y, Shortage: ₹Z".
 - Order ids are `YYMMDD` (IST) and eight digits, as OpenAlgo's sandbox gives them.
 - Each order's state changes go to `add_order_listener` callbacks as `OrderEvent`s
-  (the shape the live feed gives), for the WebSocket's order updates.
+  (the shape the live feed gives), for the WebSocket's order updates: placed (open, or
+  trigger pending), triggered, modified, filled, cancelled, expired. A refused order has
+  no order id and no event (its refusal is the placement's answer).
 """
 
 from __future__ import annotations
@@ -295,6 +297,7 @@ class PaperBroker:
         paper.order_id = self._next_id(now)  # accepted: no gaps for refused orders
         self.account.order_margin += paper.margin
         self._keep(paper)
+        self._event(paper)  # placed (open or trigger pending), even when it fills at once
         change = Change(orders=[paper], funds=True)
         self._try(paper, book, change, arriving=True)
         self._release_if_idle(key)
