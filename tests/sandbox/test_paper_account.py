@@ -41,6 +41,7 @@ class Inst:
     instrument_type: InstrumentType
     lot_size: int = 1
     expiry: dt.date | None = None
+    tick_size: Decimal = Decimal("0.05")
 
 
 CONTRACTS = {("SBIN", "NSE"): Inst(InstrumentType.EQ),
@@ -178,6 +179,20 @@ async def test_the_documented_refusals(account: Account) -> None:
     with pytest.raises(OrderRefused, match="Order 1 not found") as unknown:
         await paper.cancel_order("1", "NSE")
     assert unknown.value.status == 404
+    # A price or trigger off the instrument's tick, refused as the live broker does
+    # (never rounded), for new orders and modifications alike.
+    with pytest.raises(OrderRefused) as off_tick:
+        await send(paper, "SBIN", Side.BUY, 1, price_type=PriceType.LIMIT, price="799.97")
+    assert off_tick.value.message == ("price 799.97 is not a multiple of the tick size 0.05 "
+                                      "of SBIN: send 799.95 or 800.00")
+    with pytest.raises(OrderRefused, match="trigger_price 795.01 is not a multiple"):
+        await send(paper, "SBIN", Side.SELL, 1, price_type=PriceType.SL_M, trigger="795.01")
+    resting = await send(paper, "SBIN", Side.BUY, 1, price_type=PriceType.LIMIT,
+                         price="700.00")
+    with pytest.raises(OrderRefused, match="price 700.02 is not a multiple"):
+        await paper.prepare_order(OrderIntent("SBIN", "NSE", Side.BUY, 1, PriceType.LIMIT,
+                                              price=D("700.02")))
+    await paper.cancel_order(resting, "NSE")
     done = await send(paper, "SBIN", Side.BUY, 1)
     with pytest.raises(OrderRefused, match="Cannot modify order in complete status"):
         await paper.modify_order(done, await paper.prepare_order(OrderIntent(
