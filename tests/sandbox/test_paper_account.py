@@ -185,11 +185,11 @@ async def test_the_documented_refusals(account: Account) -> None:
         await send(paper, "SBIN", Side.BUY, 1, price_type=PriceType.LIMIT, price="799.97")
     assert off_tick.value.message == ("price 799.97 is not a multiple of the tick size 0.05 "
                                       "of SBIN: send 799.95 or 800.00")
-    with pytest.raises(OrderRefused, match="trigger_price 795.01 is not a multiple"):
+    with pytest.raises(OrderRefused, match=r"trigger_price 795\.01 is not a multiple"):
         await send(paper, "SBIN", Side.SELL, 1, price_type=PriceType.SL_M, trigger="795.01")
     resting = await send(paper, "SBIN", Side.BUY, 1, price_type=PriceType.LIMIT,
                          price="700.00")
-    with pytest.raises(OrderRefused, match="price 700.02 is not a multiple"):
+    with pytest.raises(OrderRefused, match=r"price 700\.02 is not a multiple"):
         await paper.prepare_order(OrderIntent("SBIN", "NSE", Side.BUY, 1, PriceType.LIMIT,
                                               price=D("700.02")))
     await paper.cancel_order(resting, "NSE")

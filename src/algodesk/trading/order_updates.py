@@ -144,14 +144,19 @@ class OrderUpdates:
                 self._wait_and_release(), name="order-updates-waiting")
 
     def _release(self) -> None:
-        """Deliver the waiting events, oldest first, up to the first that must wait."""
-        labels = self.books.labels() if self._waiting else {}
+        """Deliver the waiting events, oldest first, up to the first that must wait.
+        An order memory knows (`Books.label_of`) goes at once; for another, today's
+        labels are read from the journal only once it may go (no action in flight, or
+        it has waited its time): a read per event would cost every order milliseconds."""
         now = time.monotonic()
         while self._waiting:
             since, event, mode = self._waiting[0]
-            label = labels.get(event.order_id)
-            if label is None and self.acting() and now - since < self.hold_seconds:
-                return
+            label = self.books.label_of(event.order_id)
+            if label is None:
+                if self.acting() and now - since < self.hold_seconds:
+                    return
+                # placed elsewhere, or found by reconciliation after a lost answer
+                label = self.books.labels().get(event.order_id)
             self._waiting.popleft()
             row = self.books.order_row(event.as_order(), label)
             self._deliver(OrderUpdate(mode, row, event.message))
