@@ -22,7 +22,7 @@ from tests.analyzer.conftest import quote, sim_orders, tick_size, toggle
 from tests.clients.remote import RemoteOpenalgo
 from tests.market.conftest import MarketDesk
 from tests.stream.conftest import Socket, ws_port
-from tests.stream.test_order_updates import no_order_update, updates_of
+from tests.stream.test_order_updates import completed_update, no_order_update, updates_of
 from tests.web.platform import ADMIN
 
 
@@ -115,17 +115,7 @@ def test_openalgo_2_finds_its_paper_order_in_get_orders(desk: MarketDesk,
                                    action="BUY", price_type="MARKET", product="CNC",
                                    quantity=1)
         assert placed["status"] == "success" and placed["mode"] == "analyze", placed
-        orderid = placed["orderid"]
-
-        def filled() -> list[dict[str, Any]]:
-            return [o for o in client.get_orders()["orders"]
-                    if o["orderid"] == orderid and o["order_status"] == "complete"]
-
-        deadline = time.monotonic() + 10
-        while not filled():
-            assert time.monotonic() < deadline, client.get_orders()
-            time.sleep(0.1)
-        [update] = filled()
+        update = completed_update(client, placed["orderid"])
         assert (update["mode"], update["symbol"], update["action"], update["product"],
                 update["filled_quantity"], update["pricetype"], update["strategy"]) == (
             "analyze", "SBIN", "BUY", "CNC", 1, "MARKET", "openalgo-2")
