@@ -39,6 +39,7 @@ from .sandbox.reset import ScheduledReset, parse_schedule
 from .sandbox.store import PaperStore
 from .storage import Database
 from .trading.analyzer import AnalyzerSwitch, Venue
+from .trading.order_updates import ANALYZE
 from .trading.squareoff import parse_times
 from .trading.trading import Trading  # also registers the order journal's table
 
@@ -186,6 +187,8 @@ def build_runtime(settings: Settings) -> Runtime:
         mis_squareoff_time=settings.mis_squareoff_time,
         journal=trading.journal.for_venue(Venue.ANALYZE, durable_intents=False),
         squareoff_times=squareoff_times)
+    if settings.order_updates_enabled:
+        paper.updates.follow(paper_broker, ANALYZE)  # paper orders' updates (`mode` analyze)
     runtime = Runtime(
         settings=settings, mode=mode, db=db, box=box,
         users=UserStore(db, box), web_sessions=WebSessions(db, box),

@@ -57,6 +57,41 @@ def test_status_toggle_and_their_refusals(desk: MarketDesk) -> None:
         400, "P&L by symbol is available in analyzer mode only")
 
 
+def test_the_dashboard_switch(desk: MarketDesk) -> None:
+    """The dashboard's form sets the switch the API's toggle sets, under the web forms'
+    rules: a signed-in session and its CSRF token."""
+    assert desk.post("analyzer", {}).json()["data"]["analyze_mode"] is False
+    page = desk.admin.get("/").text
+    assert 'data-mode="live"' in page and 'name="mode" value="analyze"' in page
+    on = desk.admin.submit("/analyzer/switch", {"mode": "analyze"}, token_from="/")
+    assert (on.status_code, on.headers["location"]) == (303, "/?m=analyzer_analyze")
+    status = desk.post("analyzer", {}).json()["data"]
+    assert (status["analyze_mode"], status["mode"]) == (True, "analyze")
+    page = desk.admin.get("/?m=analyzer_analyze").text
+    assert 'data-mode="analyze"' in page and 'id="analyzer-banner"' in page
+    assert "Analyzer mode is on: new orders go to the paper account." in page
+    assert 'name="mode" value="live"' in page
+    # Sent twice (a double click): it names the mode it wants, so it stays on.
+    again = desk.admin.submit("/analyzer/switch", {"mode": "analyze"}, token_from="/")
+    assert again.status_code == 303
+    assert desk.post("analyzer", {}).json()["data"]["analyze_mode"] is True
+    # Refused: a mode it does not know, a form without the token, no signed-in session.
+    bad = desk.admin.submit("/analyzer/switch", {"mode": "sometimes"}, token_from="/")
+    assert bad.status_code == 400 and "Form refused" in bad.text
+    forged = desk.admin.http.post("/analyzer/switch", data={"mode": "live",
+                                                            "csrf_token": "0" * 64})
+    assert forged.status_code == 403
+    stranger = httpx.post(f"{desk.platform.base_url}/analyzer/switch",
+                          data={"mode": "live"}, timeout=30)
+    assert (stranger.status_code, stranger.headers["location"]) == (303, "/login")
+    assert desk.post("analyzer", {}).json()["data"]["analyze_mode"] is True  # unchanged
+    off = desk.admin.submit("/analyzer/switch", {"mode": "live"}, token_from="/")
+    assert (off.status_code, off.headers["location"]) == (303, "/?m=analyzer_live")
+    assert desk.post("analyzer", {}).json()["data"]["analyze_mode"] is False
+    page = desk.admin.get("/").text
+    assert 'data-mode="live"' in page and 'id="analyzer-banner"' not in page
+
+
 def _place(desk: MarketDesk, http: httpx.Client) -> dict[str, Any]:
     answer = http.post("/api/v1/placeorder", json={"apikey": desk.apikey, **BUY})
     assert answer.status_code == 200, answer.text

@@ -41,6 +41,7 @@ class Inst:
     instrument_type: InstrumentType
     lot_size: int = 1
     expiry: dt.date | None = None
+    tick_size: Decimal = Decimal("0.05")
 
 
 CONTRACTS = {("SBIN", "NSE"): Inst(InstrumentType.EQ),
@@ -178,6 +179,20 @@ async def test_the_documented_refusals(account: Account) -> None:
     with pytest.raises(OrderRefused, match="Order 1 not found") as unknown:
         await paper.cancel_order("1", "NSE")
     assert unknown.value.status == 404
+    # A price or trigger off the instrument's tick, refused as the live broker does
+    # (never rounded), for new orders and modifications alike.
+    with pytest.raises(OrderRefused) as off_tick:
+        await send(paper, "SBIN", Side.BUY, 1, price_type=PriceType.LIMIT, price="799.97")
+    assert off_tick.value.message == ("price 799.97 is not a multiple of the tick size 0.05 "
+                                      "of SBIN: send 799.95 or 800.00")
+    with pytest.raises(OrderRefused, match=r"trigger_price 795\.01 is not a multiple"):
+        await send(paper, "SBIN", Side.SELL, 1, price_type=PriceType.SL_M, trigger="795.01")
+    resting = await send(paper, "SBIN", Side.BUY, 1, price_type=PriceType.LIMIT,
+                         price="700.00")
+    with pytest.raises(OrderRefused, match=r"price 700\.02 is not a multiple"):
+        await paper.prepare_order(OrderIntent("SBIN", "NSE", Side.BUY, 1, PriceType.LIMIT,
+                                              price=D("700.02")))
+    await paper.cancel_order(resting, "NSE")
     done = await send(paper, "SBIN", Side.BUY, 1)
     with pytest.raises(OrderRefused, match="Cannot modify order in complete status"):
         await paper.modify_order(done, await paper.prepare_order(OrderIntent(
@@ -210,7 +225,9 @@ async def test_stops_wait_for_their_trigger_then_fill_as_their_type(account: Acc
         OrderStatus.COMPLETE, D("794.85"))
     assert market.note.startswith("stop triggered at the last price 794.90; market sell")
     statuses = [(e.order_id, str(e.status)) for e in account.events if e.order_id == stop_market]
-    assert statuses == [(stop_market, "open"), (stop_market, "complete")]
+    # Placed (waiting for its trigger), triggered (open), filled: one event a state.
+    assert statuses == [(stop_market, "trigger pending"), (stop_market, "open"),
+                        (stop_market, "complete")]
 
 
 async def test_order_events_reach_feed_shaped_listeners(account: Account) -> None:
@@ -232,14 +249,17 @@ async def test_order_events_reach_feed_shaped_listeners(account: Account) -> Non
     account.paper.add_listener(follower)
     account.paper.watch_orders()
     order = await send(account.paper, "SBIN", Side.BUY, 3)
-    [event] = follower.events
+    # Placed, then filled (as the live broker notifies a market order: `Ordered` first).
+    placed, event = follower.events
+    assert (placed.order_id, placed.status, placed.filled_quantity, placed.quantity) == (
+        order, OrderStatus.OPEN, 0, 3)
     assert (event.order_id, event.status, event.filled_quantity, event.average_price,
             event.symbol, event.exchange, event.quantity) == (
         order, OrderStatus.COMPLETE, 3, D("800.05"), "SBIN", "NSE", 3)
     account.paper.unwatch_orders()
     account.paper.remove_listener(follower)
     await send(account.paper, "SBIN", Side.BUY, 1)
-    assert len(follower.events) == 1
+    assert len(follower.events) == 2
 
 
 async def test_depth_is_walked_when_the_feed_gives_it(account: Account) -> None:

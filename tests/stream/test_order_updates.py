@@ -65,6 +65,21 @@ def no_order_update(sock: Socket, seconds: float) -> bool:
     return False
 
 
+def completed_update(client: Any, orderid: str, timeout: float = 10.0) -> dict[str, Any]:
+    """The order's `complete` update as the 2.0.5 client keeps it (`get_orders`)."""
+
+    def filled() -> list[dict[str, Any]]:
+        return [o for o in client.get_orders()["orders"]
+                if o["orderid"] == orderid and o["order_status"] == "complete"]
+
+    deadline = time.monotonic() + timeout
+    while not filled():
+        assert time.monotonic() < deadline, client.get_orders()
+        time.sleep(0.1)
+    [update] = filled()
+    return update
+
+
 def test_a_filled_order_reaches_a_subscribed_client(feed_desk: MarketDesk,
                                                     subscribed: Socket) -> None:
     orderid = place_market_buy(feed_desk, "ws-orders", quantity=2)
@@ -132,16 +147,7 @@ def test_openalgo_2_finds_a_filled_order_in_get_orders(feed_desk: MarketDesk,
         # before the order's first update (the placement's) is sent.
         time.sleep(0.5)
         orderid = place_market_buy(feed_desk, "openalgo-2")
-
-        def filled() -> list[dict[str, Any]]:
-            return [o for o in client.get_orders()["orders"]
-                    if o["orderid"] == orderid and o["order_status"] == "complete"]
-
-        deadline = time.monotonic() + 10
-        while not filled():
-            assert time.monotonic() < deadline, client.get_orders()
-            time.sleep(0.1)
-        [update] = filled()
+        update = completed_update(client, orderid)
         assert (update["symbol"], update["exchange"], update["action"], update["quantity"],
                 update["filled_quantity"], update["pricetype"], update["strategy"]) == (
             "SBIN", "NSE", "BUY", 1, 1, "MARKET", "openalgo-2")

@@ -22,7 +22,7 @@ from algodesk.sandbox.store import PaperStore
 from algodesk.storage import Database
 from algodesk.trading.books import Books
 from algodesk.trading.journal import OrderJournal
-from algodesk.trading.order_updates import LIVE, OrderUpdate, OrderUpdates
+from algodesk.trading.order_updates import ANALYZE, LIVE, OrderUpdate, OrderUpdates
 from algodesk.trading.orders import OrderRequest, OrderService
 from tests.sandbox.test_paper_orders import NOW, Index
 
@@ -193,3 +193,80 @@ async def test_the_source_is_watched_only_while_someone_listens(desk: Desk) -> N
     assert desk.paper.watchers == 0
     await desk.orders.place(market_buy())  # nobody listens: nothing is labelled or kept
     assert desk.hub.delivered == 0 and desk.hub.waiting == 0
+
+
+# -- the paper venue's hub, as the wiring builds it ------------------------------------
+
+
+@dataclass
+class PaperDesk:
+    paper: PaperBroker
+    journal: OrderJournal
+    orders: OrderService
+    hub: OrderUpdates
+    reads: list[int]
+
+
+@pytest.fixture
+async def paper_desk(tmp_path: Path) -> PaperDesk:
+    database = Database(f"sqlite:///{tmp_path / 'paper-updates.db'}")
+    database.migrate()
+    journal = OrderJournal(database, clock=lambda: NOW).for_venue(
+        "analyze", durable_intents=False)
+    reads: list[int] = []
+    actions_since = journal.actions_since
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return actions_since(*args, **kwargs)
+
+    journal.actions_since = counted  # type: ignore[method-assign]
+    paper = PaperBroker(PaperStore(database), capital=D("10000000"), clock=lambda: NOW)
+    paper.set_quote(Quote("SBIN", "NSE", D("800.00"), bid=D("799.95"), ask=D("800.05"),
+                          at=NOW))
+    books = Books(paper, journal, clock=lambda: NOW)
+    orders = OrderService(Index, paper, journal, books)
+    hub = OrderUpdates(books, acting=lambda: bool(orders.reconciler.in_flight))
+    hub.follow(paper, ANALYZE)
+    return PaperDesk(paper, journal, orders, hub, reads)
+
+
+async def updates_until(received: Received, count: int) -> list[dict[str, Any]]:
+    for _ in range(1000):
+        if len(received.updates) >= count:
+            break
+        await asyncio.sleep(0.005)
+    return received.rows()
+
+
+async def test_paper_orders_are_labelled_without_a_journal_read_each(
+        paper_desk: PaperDesk) -> None:
+    """Each paper order is notified placed and filled, labelled from the journal, and
+    memory answers for the orders placed here: the journal is not read per event (a
+    read per event cost each paper order milliseconds with a subscriber)."""
+    received = Received()
+    paper_desk.hub.add_listener(received)
+    placed = [(await paper_desk.orders.place(market_buy(quantity=1))).orderid
+              for _ in range(50)]
+    rows = await updates_until(received, 100)
+    assert [(r["orderid"], r["order_status"], r["strategy"]) for r in rows] == [
+        (orderid, status, "momentum") for orderid in placed for status in ("open", "complete")]
+    assert {u.mode for u in received.updates} == {ANALYZE}
+    assert len(paper_desk.reads) <= 2, paper_desk.reads
+
+
+async def test_a_modified_order_is_labelled_as_modified(paper_desk: PaperDesk) -> None:
+    """A modification changes an order's label (its price type): the next update of the
+    order reads it again rather than trust memory."""
+    received = Received()
+    paper_desk.hub.add_listener(received)
+    resting = await paper_desk.orders.place(market_buy(
+        quantity=1, pricetype="LIMIT", price="700.00", product="CNC"))
+    await updates_until(received, 1)
+    await paper_desk.orders.modify(resting.orderid, market_buy(
+        quantity=1, pricetype="SL", price="810.00", trigger_price="805.00", product="CNC"))
+    paper_desk.paper.set_quote(Quote("SBIN", "NSE", D("806.00"), bid=D("805.95"),
+                                     ask=D("806.05"), at=NOW))
+    rows = await updates_until(received, 4)
+    assert [(r["order_status"], r["pricetype"]) for r in rows] == [
+        ("open", "LIMIT"), ("trigger pending", "SL"), ("open", "SL"), ("complete", "SL")]

@@ -1,5 +1,6 @@
 """The trader's first ten minutes in a real browser (Playwright driving Debian's Chromium):
-setup → login → Connect → the simulator's login page → back on the dashboard with funds."""
+setup → login → Connect → the simulator's login page → back on the dashboard with funds
+(and analyzer mode switched on and off there)."""
 
 from __future__ import annotations
 
@@ -84,6 +85,18 @@ def test_setup_login_connect_dashboard(chromium: Browser, tmp_path: Path) -> Non
         expect(page.locator("#funds-available")).to_contain_text("₹")
         expect(page.locator("#demo-banner")).to_be_visible()
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+        # Analyzer mode's switch on the dashboard: on (the badge shows), off again.
+        expect(page.locator("#analyzer-mode")).to_contain_text("Off")
+        expect(page.locator("#analyzer-banner")).to_have_count(0)
+        page.click("#analyzer-switch")
+        expect(page).to_have_url(platform.base_url + "/?m=analyzer_analyze")
+        expect(page.locator("#analyzer-mode")).to_contain_text("On")
+        expect(page.locator("#analyzer-banner")).to_contain_text("ANALYZER MODE")
+        page.click("#analyzer-switch")
+        expect(page).to_have_url(platform.base_url + "/?m=analyzer_live")
+        expect(page.locator("#analyzer-mode")).to_contain_text("Off")
+        expect(page.locator("#analyzer-banner")).to_have_count(0)
 
         page.click("nav a[href='/broker']")
         expect(page.locator("#broker-state")).to_contain_text(

@@ -17,7 +17,7 @@ def test_forms_without_the_csrf_token_are_refused(real: RealSetup) -> None:
     admin = real.admin
     before = admin.get("/apikey").text
     for path in ("/apikey/generate", "/apikey/revoke", "/broker/connect", "/logout",
-                 "/security/totp/begin"):
+                 "/security/totp/begin", "/analyzer/switch"):
         missing = admin.http.post(path, data={})
         assert missing.status_code == 403, path
         assert "Form refused" in missing.text

@@ -16,7 +16,9 @@ the ticks and books the orders fill against (`prices.Prices`, rules in `fills`).
   "Insufficient funds. Required: ₹X, Available: ₹Y, Shortage: ₹Z".
 - Order ids are `YYMMDD` (IST) and eight digits, as OpenAlgo's sandbox gives them.
 - Each order's state changes go to `add_order_listener` callbacks as `OrderEvent`s
-  (the shape the live feed gives), for the WebSocket's order updates.
+  (the shape the live feed gives), for the WebSocket's order updates: placed (open, or
+  trigger pending), triggered, modified, filled, cancelled, expired. A refused order has
+  no order id and no event (its refusal is the placement's answer).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Hashable, Sequence
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal, localcontext
 from typing import Any, Protocol
 
 from ..brokers.base import Broker, Feed, FeedListener, OrderRefused, SubscriptionRefused
@@ -266,6 +268,7 @@ class PaperBroker:
         if intent.price_type in STOPS and intent.trigger_price <= 0:
             raise OrderRefused(f"{intent.price_type} orders need trigger_price > 0")
         self._kind(intent.symbol, intent.exchange)
+        self._check_ticks(intent)
         self._check_mis_window(intent)
         await self.prices.ensure(intent.symbol, intent.exchange)
         self._book((intent.symbol, intent.exchange))
@@ -295,11 +298,35 @@ class PaperBroker:
         paper.order_id = self._next_id(now)  # accepted: no gaps for refused orders
         self.account.order_margin += paper.margin
         self._keep(paper)
+        self._event(paper)  # placed (open or trigger pending), even when it fills at once
         change = Change(orders=[paper], funds=True)
         self._try(paper, book, change, arriving=True)
         self._release_if_idle(key)
         await self._written(change)  # the decision is made; the answer waits for the store
         return OrderAck(paper.order_id, order.note)
+
+    def _check_ticks(self, intent: OrderIntent) -> None:
+        """The trader's own price and trigger must be multiples of the instrument's tick,
+        as the live broker requires: a paper order that live trading would refuse is no
+        practice for it (never rounded: that would be a price nobody asked for)."""
+        tick = getattr(self._instrument_or_none(intent.symbol, intent.exchange),
+                       "tick_size", None)
+        if not tick or tick <= 0:
+            return
+        asked = []
+        if intent.price_type in LIMITED:
+            asked.append(("price", intent.price))
+        if intent.price_type in STOPS:
+            asked.append(("trigger_price", intent.trigger_price))
+        for name, price in asked:
+            with localcontext() as exact:  # exact: a price has at most 32 characters
+                exact.prec = 80
+                if price % tick == 0:
+                    continue
+                below = ((price / tick).to_integral_value(ROUND_FLOOR) * tick).quantize(tick)
+            raise OrderRefused(f"{name} {price} is not a multiple of the tick size {tick} "
+                               f"of {intent.symbol}: send {below} or "
+                               f"{(below + tick).quantize(tick)}")
 
     def _check_mis_window(self, intent: OrderIntent) -> None:
         """After an exchange's MIS square-off time (until the next session day) a new

@@ -2,7 +2,11 @@
 (`subscribe_orders`, openalgo-api.md §6.7).
 
 There is one account, so every authenticated client that subscribed gets every order
-change (whoever placed the order: the API, ICICI's own app, the square-off). The fanout
+change (whoever placed the order: the API, ICICI's own app, the square-off), and every
+paper order's change too (analyzer mode: `mode` "analyze" and `broker` "sandbox", as
+the reference's example spells a sandbox event; live ones: "live" and the broker's
+name). Paper orders are reported whatever the switch says now: an order accepted in
+analyzer mode keeps working, and filling, after the switch goes off. The fanout
 listens to the order-update hub only while some client is subscribed. A frame is
 encoded once per user name and queued in each subscriber's outbox in a line of its own,
 never conflated: each update is a transition the client must see. A client that lets
@@ -14,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from ..trading.order_updates import OrderUpdate, OrderUpdateListener
+from ..trading.order_updates import ANALYZE, OrderUpdate, OrderUpdateListener
 from . import protocol as p
 from .outbox import Outbox, Overflow
+
+PAPER_BROKER = "sandbox"  # the `broker` of an analyze-mode update (§6.7's example)
 
 
 class OrderSubscriber(Protocol):
@@ -68,13 +74,14 @@ class OrderFanout:
     # -- OrderUpdateListener ----------------------------------------------------------
 
     def on_order_update(self, update: OrderUpdate) -> None:
+        broker = PAPER_BROKER if update.mode == ANALYZE else self.broker
         texts: dict[int | None, str] = {}
         for who in list(self._subscribers):
             text = texts.get(who.user_id)
             if text is None:
                 user = self.user_name(who.user_id) if who.user_id is not None else ""
                 text = texts[who.user_id] = p.encode(p.order_update(
-                    update.order, update.mode, update.reason, self.broker, user))
+                    update.order, update.mode, update.reason, broker, user))
                 self.frames_built += 1
             try:
                 who.outbox.event(text)
@@ -82,4 +89,4 @@ class OrderFanout:
                 self.too_slow(who, f"client too slow: {exc}")
 
 
-__all__ = ["OrderFanout", "OrderSubscriber", "OrderUpdateSource"]
+__all__ = ["PAPER_BROKER", "OrderFanout", "OrderSubscriber", "OrderUpdateSource"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..runtime import Runtime
+from ..trading.order_updates import BothVenues
 from .server import StreamLimits, StreamServer
 
 
@@ -25,7 +26,8 @@ def build_stream_server(runtime: Runtime) -> StreamServer | None:
         limits=StreamLimits(max_subscriptions=settings.websocket_max_subscriptions,
                             auth_grace_seconds=settings.websocket_auth_grace_seconds,
                             slow_client_seconds=settings.websocket_slow_client_seconds),
-        order_updates=runtime.trading.updates if settings.order_updates_enabled else None)
+        order_updates=BothVenues(runtime.trading.updates, runtime.paper.updates)
+        if settings.order_updates_enabled else None)
 
 
 __all__ = ["build_stream_server"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -39,6 +39,9 @@ TIME_FORMAT = "%d-%b-%Y %H:%M:%S"
 # An order placed here that its exchange's cached list lacks is looked for again in a
 # list read at most this long ago.
 RECHECK_MAX_AGE = 0.5
+# Placements kept in memory until a read of the journal finds them there; past this
+# many, a label lookup reads (and so forgets those written).
+RECENT_LIMIT = 10_000
 
 
 def _money(value: Decimal | None) -> float:
@@ -92,6 +95,7 @@ class Books:
         self._label_rows: dict[int, JournalEntry] = {}
         self._label_read: datetime | None = None
         self._recent: dict[str, OrderLabel] = {}  # placed, not yet in the journal's table
+        self._modified: set[str] = set()  # modified since the last read: labels may differ
 
     def today(self) -> datetime:
         """When today's trading day began (midnight IST, or `day_starts` after it), as
@@ -131,11 +135,40 @@ class Books:
                                              old.product, str(asked["pricetype"]),
                                              str(asked.get("note") or ""))
         self._labels = ((version, day), labels)
+        self._modified.clear()
         return self._with_recent(labels)
+
+    def label_of(self, orderid: str) -> OrderLabel | None:
+        """One order's label, the journal read only when memory may be wrong about it:
+        an order placed a moment ago, or one in the last read of today's labels and not
+        modified since (only a modification changes a label), is answered from memory.
+        None: the journal does not know the order (yet). For the order updates, which
+        look an order up on every event: a read per event would cost each paper order
+        milliseconds."""
+        recent = self._recent.get(orderid)
+        if recent is not None:
+            return recent
+        cached = self._labels
+        if (cached is None or cached[0][1] != self.today() or orderid in self._modified
+                or len(self._recent) > RECENT_LIMIT):
+            return self.labels().get(orderid)
+        return cached[1].get(orderid)
 
     def note_placed(self, orderid: str, label: OrderLabel) -> None:
         """An order placed a moment ago whose acceptance is still being written."""
         self._recent[orderid] = label
+
+    def note_modifying(self, orderid: str, pricetype: str, note: str) -> None:
+        """A modification about to be sent: until it is answered, the order's label has
+        its price type and note (a notification may come before the answer)."""
+        label = self.label_of(orderid)
+        if label is not None:
+            self._recent[orderid] = replace(label, pricetype=pricetype, note=note)
+
+    def note_modified(self, orderid: str) -> None:
+        """A modification answered (or failed): the order's label is read again."""
+        self._recent.pop(orderid, None)
+        self._modified.add(orderid)
 
     def _with_recent(self, labels: dict[str, OrderLabel]) -> dict[str, OrderLabel]:
         for orderid in [o for o in self._recent if o in labels]:

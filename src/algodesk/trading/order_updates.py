@@ -1,12 +1,16 @@
 """Order updates: every change of every order of the account, as the order book shows
 it, for whoever listens (the WebSocket feed's `subscribe_orders`, openalgo-api.md §6.7).
 
-Sources hand the hub `OrderEvent`s: the broker's order stream (a `brokers.base.Feed`:
-ICICI's order notifications) in mode `live`, and later analyzer mode's paper orders in
-mode `analyze`. A source is asked for its events (`watch_orders`) only while someone
-listens. Each event becomes the order book's row for the order (`Books.order_row`: the
-same order id and state mapping, the client's product and price type and the strategy
-from the journal), so a pushed update and the next orderbook read say the same.
+Each venue has a hub of its own (`Trading.updates`), fed by its order-event source:
+the live venue's by the broker's order stream (a `brokers.base.Feed`: ICICI's order
+notifications) in mode `live`, the paper venue's by the paper broker in mode `analyze`.
+A source is asked for its events (`watch_orders`) only while someone listens. Each
+event becomes the order book's row for the order in its venue's books
+(`Books.order_row`: the same order id and state mapping, the client's product and price
+type and the strategy from the venue's journal), so a pushed update and the next
+orderbook read of that venue say the same. `BothVenues` puts the two hubs behind one
+`add_listener`, for the WebSocket's `subscribe_orders`: a subscriber gets every order
+change of both venues, each marked with its mode.
 
 A broker may notify a change before the answer to the placement is back (ICICI's fill
 notification often overtakes its REST answer): the journal does not know the order id
@@ -140,14 +144,19 @@ class OrderUpdates:
                 self._wait_and_release(), name="order-updates-waiting")
 
     def _release(self) -> None:
-        """Deliver the waiting events, oldest first, up to the first that must wait."""
-        labels = self.books.labels() if self._waiting else {}
+        """Deliver the waiting events, oldest first, up to the first that must wait.
+        An order memory knows (`Books.label_of`) goes at once; for another, today's
+        labels are read from the journal only once it may go (no action in flight, or
+        it has waited its time): a read per event would cost every order milliseconds."""
         now = time.monotonic()
         while self._waiting:
             since, event, mode = self._waiting[0]
-            label = labels.get(event.order_id)
-            if label is None and self.acting() and now - since < self.hold_seconds:
-                return
+            label = self.books.label_of(event.order_id)
+            if label is None:
+                if self.acting() and now - since < self.hold_seconds:
+                    return
+                # placed elsewhere, or found by reconciliation after a lost answer
+                label = self.books.labels().get(event.order_id)
             self._waiting.popleft()
             row = self.books.order_row(event.as_order(), label)
             self._deliver(OrderUpdate(mode, row, event.message))
@@ -170,5 +179,21 @@ class OrderUpdates:
                               update.order.get("orderid"))
 
 
-__all__ = ["ANALYZE", "LIVE", "OrderEventSource", "OrderUpdate", "OrderUpdateListener",
-           "OrderUpdates"]
+class BothVenues:
+    """Several venues' hubs as one source of order updates: a listener added here
+    listens to each (and each hub watches its source only while someone listens)."""
+
+    def __init__(self, *hubs: OrderUpdates) -> None:
+        self.hubs = hubs
+
+    def add_listener(self, listener: OrderUpdateListener) -> None:
+        for hub in self.hubs:
+            hub.add_listener(listener)
+
+    def remove_listener(self, listener: OrderUpdateListener) -> None:
+        for hub in self.hubs:
+            hub.remove_listener(listener)
+
+
+__all__ = ["ANALYZE", "LIVE", "BothVenues", "OrderEventSource", "OrderUpdate",
+           "OrderUpdateListener", "OrderUpdates"]

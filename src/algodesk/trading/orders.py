@@ -344,10 +344,14 @@ class OrderService:
             strategy=request.strategy,
             openalgo_request={"orderid": orderid, **asdict(request), "note": prepared.note},
             broker_request={"order_id": orderid, **prepared.wire})
+        # The broker may notify the change before it answers: that update shows it.
+        self.books.note_modifying(orderid, request.pricetype, prepared.note)
         try:
             await self._send(entry, lambda: self.broker.modify_order(orderid, prepared))
         except OutcomeUnknown:
             raise OrderError(504, _lost_answer_message("modification", entry.tag)) from None
+        finally:
+            self.books.note_modified(orderid)  # the journal says what came of it
         self._accepted(entry, orderid)
         return orderid
 

@@ -69,6 +69,8 @@ NOTICES = {
     "revoked": "API key revoked: tools using it now get 403.",
     "totp_on": "Two-factor login is on.",
     "totp_off": "Two-factor login is off.",
+    "analyzer_analyze": "Analyzer mode is on: new orders go to the paper account.",
+    "analyzer_live": "Analyzer mode is off: new orders go to the broker.",
 }
 
 

@@ -1,4 +1,5 @@
-"""The dashboard, the API key page, two-factor settings, and the pages still to come."""
+"""The dashboard (with analyzer mode's switch), the API key page, two-factor settings,
+and the pages still to come."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ COMING = {
 }
 
 
+ANALYZER_MODES = ("analyze", "live")  # the switch form's values (OpenAlgo's `mode`)
+
+
 @router.get("/")
 async def dashboard(request: Request, m: str = "") -> Response:
     viewer = require_user(request)
@@ -41,6 +45,23 @@ async def dashboard(request: Request, m: str = "") -> Response:
     return render(request, viewer, "dashboard.html", funds=funds, funds_error=funds_error,
                   message=notice(m), coming=COMING,
                   master=master_view(get_runtime(request).instruments))
+
+
+@router.post("/analyzer/switch")
+async def analyzer_switch(request: Request) -> Response:
+    """Analyzer mode on or off: the switch the API's /analyzer/toggle sets. The form
+    names the mode it wants rather than "flip", so a form sent twice (a double click, a
+    stale tab) never switches back."""
+    viewer = require_user(request)
+    form = await checked_form(request, viewer)
+    wanted = field(form, "mode")
+    if wanted not in ANALYZER_MODES:
+        return render(request, viewer, "message.html", status_code=400,
+                      title="Form refused",
+                      text="The analyzer switch takes mode \"analyze\" or \"live\".",
+                      link=("/", "Dashboard"))
+    get_runtime(request).analyzer.set(wanted == "analyze")
+    return redirect(f"/?m=analyzer_{wanted}")
 
 
 @router.get("/coming/{page}")
