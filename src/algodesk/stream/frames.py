@@ -5,7 +5,9 @@ are top-level; `data` holds the mode's payload with the union of the client's an
 upstream adapters' key names. Mode 3 is mode 2 plus the book, so a depth frame also
 serves what a quote subscriber reads. Quote frames carry `change` and `change_percent`
 from the last price and the previous close Breeze sends, and Breeze's average traded
-price as `avg_trade_price` (and `average_price`).
+price as `avg_trade_price` (and `average_price`). A tick the feed read by REST while
+the stream was down says so: `"source": "rest"` in `data` (and has no average traded
+price: REST quotes do not carry it).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from ..domain.market import DepthLevel
 from ..domain.stream import DepthUpdate, Tick
 
 LTP, QUOTE, DEPTH = 1, 2, 3
+# `data.source` of a frame read by a REST quote while the broker's stream was down (an
+# extra key, which the reference allows); streamed frames have none.
+SOURCE_REST = "rest"
 _CENT = Decimal("0.01")
 
 
@@ -38,6 +43,8 @@ def payload(mode: int, tick: Tick, book: DepthUpdate | None, now_ms: int) -> dic
     """The `data` object for a subscriber of `mode`."""
     data: dict[str, Any] = {"ltp": float(tick.last_price), "ltt": _ms(tick), "timestamp": now_ms,
                             "symbol": tick.symbol, "exchange": tick.exchange}
+    if tick.polled:
+        data["source"] = SOURCE_REST
     if mode == LTP:
         return data
     change = tick.change
@@ -67,4 +74,4 @@ def market_data(mode: int, tick: Tick, book: DepthUpdate | None, broker: str,
     return json.dumps(frame, separators=(",", ":"))
 
 
-__all__ = ["DEPTH", "LTP", "QUOTE", "market_data", "payload"]
+__all__ = ["DEPTH", "LTP", "QUOTE", "SOURCE_REST", "market_data", "payload"]

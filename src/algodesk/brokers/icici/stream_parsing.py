@@ -130,15 +130,18 @@ class TickOrder:
 
 
 def is_newer(order: TickOrder, frame: list[Any],
-             previous: tuple[TickOrder, list[Any]] | None) -> bool:
+             previous: tuple[TickOrder, list[Any] | None] | None) -> bool:
     """Whether a frame comes after `previous` (the order and frame last delivered for
     its instrument): not before it, and not an exact repeat of it. At the same time and
-    volume a changed frame is news (the best bid or ask moved without a trade)."""
+    volume a changed frame is news (the best bid or ask moved without a trade) — unless
+    the last one was a REST quote (frame None): its trade is then no news again."""
     if previous is None:
         return True
     before, seen = previous
     if (order.ltt, order.volume) < (before.ltt, before.volume):
         return False
+    if seen is None:
+        return order != before
     return not (order == before and frame == seen)
 
 
