@@ -8,10 +8,11 @@ from __future__ import annotations
 import atexit
 import cProfile
 import os
+import time
 
 _OUT = os.environ.get("ALGODESK_PROFILE_OUT")
 if _OUT:
-    _profile = cProfile.Profile()
+    _profile = cProfile.Profile(time.thread_time)  # CPU of the event loop's thread
     _profile.enable()
 
     @atexit.register

@@ -12,6 +12,7 @@ numbers, given the OpenAlgo symbol and exchange to stamp on the result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -102,6 +103,8 @@ def paise(value: Any) -> Decimal | None:
 
 def quantity(value: Any) -> int:
     """A count; the empty values are 0."""
+    if type(value) is int:  # the common case, eight times a tick
+        return value
     if value is None or value == "" or value == "*":
         return 0
     try:
@@ -112,7 +115,12 @@ def quantity(value: Any) -> int:
 
 def epoch(value: Any) -> dt.datetime:
     """Epoch seconds as an aware UTC instant (0 when absent)."""
-    seconds = quantity(value)
+    return _instant(quantity(value))
+
+
+@functools.lru_cache(maxsize=1024)
+def _instant(seconds: int) -> dt.datetime:
+    # The ticks of one second, a thousand instruments' of them, share one instant.
     return _EPOCH + dt.timedelta(seconds=seconds)
 
 
