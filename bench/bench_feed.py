@@ -22,8 +22,8 @@ the simulator, the loopback and a Python reader on this (shared) machine; the pl
 figures above it are what the platform adds.
 
 Before the platform subscribes, a busy reader is measured: a direct client of the whole
-stream that spends 50 µs of CPU on each tick (about what the platform spends) and does
-nothing else. On a shared machine its latency tail is the scheduler's: a process that
+stream that spends 50 µs of CPU on each tick (half of what the platform spends) and
+does nothing else. On a shared machine its latency tail is the scheduler's: a process that
 is busy in stretches waits for its turn on the CPU, and ticks wait with it.
 
 A second run adds a client that subscribes to all 1,000 instruments and never reads
@@ -75,7 +75,7 @@ WINDOW_SECONDS = 20.0
 STALLED_WINDOW_SECONDS = 15.0  # the platform's pings would end the stalled client at 40 s
 QUIET_SECONDS = 1.0  # counts unchanged this long: everything sent has arrived
 FLOOR_TOKENS = 100
-BUSY_READER_US = 50.0  # about the platform's CPU per tick on an idle core
+BUSY_READER_US = 50.0  # CPU per tick of the busy reader (the platform spends about twice)
 BUSY_READER_SECONDS = 15.0
 GOAL_P99_MS = 10.0
 _STAMP = re.compile(r'"last_trade_quantity":(\d+)')
@@ -435,7 +435,9 @@ def main(baseline: str | None = None, profile: Path | None = None) -> dict[str, 
     figures = measure(profile=profile)
     if baseline:
         with tempfile.TemporaryDirectory(prefix="bench-feed-baseline-") as folder:
-            figures["baseline"] = {"ref": baseline,
+            commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", baseline],
+                                    check=True, capture_output=True, text=True).stdout.strip()
+            figures["baseline"] = {"ref": f"{baseline} {commit}",
                                    **measure(_source_of(baseline, Path(folder)))}
     if profile is None:  # a profiled platform is slower: its figures are not kept
         save("feed", figures)
@@ -484,8 +486,8 @@ def readme_lines(figures: dict[str, Any]) -> list[str]:
     if busy:
         lines.append(
             f"| live feed's floor: the same stream read straight from the simulator by a "
-            f"process spending {busy['busy_us_per_tick']:g} µs of CPU a tick (about the "
-            f"platform's), no platform | {busy['ticks_per_second']:,} ticks/s, p50 "
+            f"process spending {busy['busy_us_per_tick']:g} µs of CPU a tick, no platform | "
+            f"{busy['ticks_per_second']:,} ticks/s, p50 "
             f"{busy['latency']['p50_ms']} ms, p99 {busy['latency']['p99_ms']} ms (what this "
             f"shared machine's scheduler gives a process that busy; load average "
             f"{busy['load_average_1min']}) |")
