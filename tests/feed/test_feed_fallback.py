@@ -20,7 +20,7 @@ from algodesk.brokers.icici.stream_parsing import Layout, TickOrder, is_newer, t
 from algodesk.domain.market import Quote
 from algodesk.instruments import SymbolIndex
 from tests.conftest import SimulatorProcess
-from tests.feed.conftest import credentials_of, until
+from tests.feed.conftest import FeedLevel, Received, credentials_of, until
 from tests.feed.test_feed_resilience import check_sequences, subscribed
 
 StartFeed = Callable[..., Awaitable[IciciFeed]]
@@ -103,6 +103,25 @@ async def test_a_shut_market_is_silent_without_a_stall_or_rest_quotes(
     await until(lambda: any(not t.polled for t in received.ticks[mark:]), 15,
                 "streamed ticks again")
     check_sequences(received, symbols)
+
+
+async def test_a_new_login_gives_the_stream_its_chance_before_rest_quotes(
+        stream_sim: SimulatorProcess, index: SymbolIndex, breeze: BreezeClient,
+        feed_of: StartFeed) -> None:
+    """Subscribed long before there is a session: once the trader logs in, the stream
+    connects first; no REST quote is read for the silence of the wait."""
+    logged_in = {"yes": False}
+    feed = await feed_of(lambda: credentials_of(breeze) if logged_in["yes"] else None,
+                         FALLBACK, quotes=rest_quotes(breeze, index))
+    received = Received()
+    feed.add_listener(received)
+    feed.subscribe("RELIANCE", "NSE", FeedLevel.QUOTE)
+    await asyncio.sleep(FALLBACK.fallback_after_seconds * 2.5)
+    assert feed.state().status == "waiting" and feed.state().polled_today == 0
+    logged_in["yes"] = True
+    await until(lambda: received.ticks_of("RELIANCE"), 10, "streamed ticks")
+    assert not any(tick.polled for tick in received.ticks)
+    assert feed.state().polled_today == 0
 
 
 def test_after_a_polled_quote_the_same_trade_streamed_is_no_news() -> None:

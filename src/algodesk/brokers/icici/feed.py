@@ -135,7 +135,7 @@ class IciciFeed:
         self.orders.client_events = {"order": self._on_order}
         self.fallback = None if quotes is None else QuoteFallback(
             read=quotes, wanted=self.polled_instruments, quiet_for=self.stream_quiet_for,
-            session_live=lambda: self.credentials() is not None, deliver=self.deliver_polled,
+            session_live=self._session_live, deliver=self.deliver_polled,
             budget=budget, after_seconds=timings.fallback_after_seconds,
             every_seconds=timings.fallback_seconds)
 
@@ -233,6 +233,11 @@ class IciciFeed:
     def credentials(self) -> StreamCredentials | None:
         return self._credentials()
 
+    def _session_live(self) -> bool:
+        """A broker session the tick stream has seen too: right after a login the
+        stream connects first (the wait for the login is no silence of the stream's)."""
+        return self.ticks.status != "waiting" and self.credentials() is not None
+
     def in_session(self) -> bool:
         """Whether the market of some subscribed instrument is open now: silence from
         the tick stream only means something then."""
@@ -250,12 +255,14 @@ class IciciFeed:
 
     def stream_quiet_for(self) -> float:
         """Seconds the tick stream has brought nothing it should have: since its last
-        data, its last (re)connection or the first of the subscriptions, the latest;
-        0 while the market is shut (no ticks are due)."""
+        data, its last (re)connection, the first of the subscriptions or the last moment
+        without a broker session, the latest; 0 while the market is shut (no ticks are
+        due)."""
         if not self.in_session():
             return 0.0
         link = self.ticks
-        return time.monotonic() - max(link.data_at, link.connected_since, self._wanted_since)
+        return time.monotonic() - max(link.data_at, link.connected_since, link.waited_at,
+                                      self._wanted_since)
 
     def deliver_polled(self, tick: Tick) -> bool:
         """A REST quote's tick, delivered when it comes after the last tick of its
@@ -396,6 +403,7 @@ class _Link:
         self._wakeup = asyncio.Event()
         self._last_heard = 0.0
         self.data_at = 0.0  # monotonic time of the last data, over every connection
+        self.waited_at = 0.0  # of the last check that found no broker session
         self._day = _ist_day()
         self._reconnects = 0
         self._stalls = 0
@@ -464,6 +472,7 @@ class _Link:
             if credentials is None:
                 self._set("waiting", "no broker session: log in to the broker")
                 await self._wait(CHECK_SECONDS)
+                self.waited_at = time.monotonic()
                 continue
             if not failures:
                 self._set("connecting", f"to {self.url}")
