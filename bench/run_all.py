@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_analyzer
 import bench_client
+import bench_feed
 import bench_hardening
 import bench_instruments
 import bench_market
@@ -34,6 +35,7 @@ BENCHES = {
     "stream": (bench_sim_stream, "sim_stream"),
     "order_updates": (bench_order_updates, "order_updates"),
     "analyzer": (bench_analyzer, "analyzer"),
+    "feed": (bench_feed, "feed"),
 }
 
 
@@ -65,6 +67,7 @@ def main(names: list[str]) -> None:
     lines.extend(bench_sim_stream.readme_lines(figures["stream"]))
     lines.extend(bench_order_updates.readme_lines(figures["order_updates"]))
     lines.extend(bench_analyzer.readme_lines(figures["analyzer"]))
+    lines.extend(bench_feed.readme_lines(figures["feed"]))
     update_readme(lines)
 
 

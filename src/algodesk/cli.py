@@ -46,6 +46,9 @@ def _simulator_parser(sub: argparse._SubParsersAction) -> None:
                    help="daily session expiry, IST HH:MM (default 00:00)")
     p.add_argument("--stream-rate", type=float, default=d.stream_rate,
                    help="socket.io ticks per second per joined token (default 1, max 1000)")
+    p.add_argument("--stream-stamp", action="store_true",
+                   help="benches only: each tick's last traded quantity is the instant it "
+                        "is written to the socket, in epoch microseconds")
     p.set_defaults(run=_run_simulator)
 
 
@@ -63,7 +66,7 @@ def _config_from(args: argparse.Namespace):  # -> SimulatorConfig
         otp=args.otp, redirect_url=args.redirect_url, contracts=args.contracts,
         market_hours=args.market_hours, calls_per_minute=args.calls_per_minute,
         calls_per_day=args.calls_per_day, session_expiry=args.session_expiry,
-        stream_rate=args.stream_rate,
+        stream_rate=args.stream_rate, stream_stamp=args.stream_stamp,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,8 +56,18 @@ class Settings(BaseSettings):
     # A client that has read nothing for this long while frames wait is closed (1008).
     websocket_slow_client_seconds: float = Field(default=10.0, gt=0)
     # The broker feed is dropped and made again when it is connected but silent this
-    # long while instruments are subscribed (doubling for each silent one in a row).
+    # long while instruments are subscribed during their market's hours (the platform's
+    # calendar; doubling for each silent one in a row).
     feed_watchdog_seconds: float = Field(default=30.0, gt=0)
+    # While the broker feed has brought nothing this long during market hours (lost,
+    # refused, silent), the subscribed instruments are served by REST quotes, at most
+    # one every FEED_FALLBACK_SECONDS (slower when the call budget is low).
+    feed_fallback_after_seconds: float = Field(default=10.0, gt=0)
+    feed_fallback_seconds: float = Field(default=2.0, gt=0)
+    # Whose hours the watchdog and the fallback keep: the exchanges' trading calendar
+    # ("calendar"), or "always" for a broker whose market never shuts (the simulator's
+    # default; demo mode sets it).
+    feed_market_hours: Literal["calendar", "always"] = "calendar"
     # The broker's order notifications: pushed to WebSocket clients (subscribe_orders)
     # and refreshing the cached order books. False: neither; the books poll.
     order_updates_enabled: bool = True

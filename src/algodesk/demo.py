@@ -78,6 +78,7 @@ def demo_settings(settings: Settings, credentials: DemoCredentials) -> Settings:
         "breeze_livefeeds_url": base,
         "breeze_ohlcv_url": base,
         "security_master_url": f"{base}/MotherAppMaster/SecurityMaster.zip",
+        "feed_market_hours": "always",  # the demo simulator trades around the clock
     })
 
 

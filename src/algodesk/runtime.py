@@ -9,6 +9,7 @@ join `services` in `app.py`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -165,7 +166,15 @@ def build_runtime(settings: Settings) -> Runtime:
                      livefeeds_url=settings.breeze_livefeeds_url,
                      credentials=lambda: stream_credentials(broker),
                      contracts=lambda: instruments.index, name=broker.broker_name,
-                     timings=FeedTimings(watchdog_seconds=settings.feed_watchdog_seconds))
+                     timings=FeedTimings(
+                         watchdog_seconds=settings.feed_watchdog_seconds,
+                         fallback_after_seconds=settings.feed_fallback_after_seconds,
+                         fallback_seconds=settings.feed_fallback_seconds),
+                     quotes=adapter.quote, budget=broker.budget,
+                     market_open=None if settings.feed_market_hours == "always"
+                     # read when asked: the desk (and its calendar) is built below
+                     else lambda exchanges: runtime.market.calendar.in_session(
+                         exchanges, dt.datetime.now(dt.UTC)))
     if settings.order_updates_enabled:
         adapter.follow_orders(feed)  # the books refresh on order events, not by polling
         trading.updates.follow(feed)  # order updates for the WebSocket's subscribe_orders

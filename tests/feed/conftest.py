@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 import httpx
@@ -15,6 +15,7 @@ import pytest
 from algodesk.brokers.base import FeedLevel
 from algodesk.brokers.icici import BreezeClient
 from algodesk.brokers.icici.feed import FeedTimings, IciciFeed, StreamCredentials
+from algodesk.domain.market import Quote
 from algodesk.domain.stream import DepthUpdate, OrderEvent, Tick
 from algodesk.instruments import SymbolIndex
 from algodesk.instruments.model import Instrument
@@ -102,10 +103,13 @@ async def feed_of(stream_sim: SimulatorProcess,
     started: list[IciciFeed] = []
 
     async def start(credentials: Callable[[], StreamCredentials | None],
-                    timings: FeedTimings | None = None) -> IciciFeed:
+                    timings: FeedTimings | None = None,
+                    quotes: Callable[[str, str], Awaitable[Quote]] | None = None,
+                    market_open: Callable[[Iterable[str]], bool] | None = None) -> IciciFeed:
         feed = IciciFeed(livestream_url=stream_sim.base_url, livefeeds_url=stream_sim.base_url,
                          credentials=credentials, contracts=lambda: index, name="simulator",
-                         timings=timings or FeedTimings())
+                         timings=timings or FeedTimings(), quotes=quotes,
+                         market_open=market_open)
         await feed.start()
         started.append(feed)
         return feed

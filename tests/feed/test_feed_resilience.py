@@ -1,7 +1,8 @@
 """The feed keeps itself alive against the simulator's stream faults: every socket
 dropped, a silent stall, reconnects refused for 20 s, the session expired and a new
-login. In each case ticks resume with no action by the feed's users, and no tick of an
-instrument arrives twice or out of order."""
+login. In each case ticks resume with no action by the feed's users, no tick of an
+instrument arrives twice or out of order, and the broker page's feed section (rendered
+from the feed's state, as the page does) shows what happened."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from algodesk.instruments import SymbolIndex
 from tests.conftest import SimulatorProcess
 from tests.feed.conftest import Received, credentials_of, nifty_future, until
 from tests.feed.test_icici_feed import assert_once_and_in_order, joined_tokens
+from tests.web.feed_page import rendered
 
 StartFeed = Callable[..., Awaitable[IciciFeed]]
 # Quick enough for a test; the defaults (0.5 s doubling to 10 s, a 30 s watchdog) are
@@ -64,6 +66,9 @@ async def test_every_socket_dropped(stream_sim: SimulatorProcess, index: SymbolI
     assert joined_tokens(stream_sim) == 2  # joined again after the reconnect
     check_sequences(received, symbols)
     assert feed.state().status == "connected" and feed.state().stalls == 0
+    page = rendered(feed.state())
+    assert (page["connected"], page["reconnects"], page["stalls"]) == ("yes", "1", "0")
+    assert page["status"].startswith("connected") and page["subscriptions"] == "2"
 
 
 async def test_a_silent_stall_is_noticed_by_the_watchdog(
@@ -77,6 +82,8 @@ async def test_a_silent_stall_is_noticed_by_the_watchdog(
     # Noticed after the watchdog's 2 s of silence, not before.
     assert time.monotonic() - began >= QUICK.watchdog_seconds - 0.5
     await until(lambda: feed.state().reconnects >= 1, 5, "a new connection")
+    page = rendered(feed.state())
+    assert page["stalls"] == "1" and int(page["reconnects"]) >= 1
     mark = len(received.ticks)
     stream_sim.admin("streams", {"stall": False})
     await resumed(received, symbols, mark, 15)
@@ -92,11 +99,15 @@ async def test_reconnects_refused_for_twenty_seconds(
     began = time.monotonic()
     await until(lambda: feed.state().status == "reconnecting", 5, "the feed reconnecting")
     await until(lambda: "refused" in feed.state().detail, 10, "a refused reconnect")
+    page = rendered(feed.state())
+    assert page["connected"] == "no" and page["status"].startswith("reconnecting")
+    assert "refused" in page["status"]
     mark = len(received.ticks)
     # Back within the backoff's ceiling (10 s, +20% jitter) after the refusal ends.
     await resumed(received, symbols, mark, 20 + 12 + 3)
     assert time.monotonic() - began >= 19
     assert feed.state().reconnects == 1  # one reconnection, however many attempts
+    assert rendered(feed.state())["reconnects"] == "1"
     check_sequences(received, symbols)
 
 
@@ -110,9 +121,13 @@ async def test_the_session_expires_and_the_trader_logs_in_again(
     # The simulator closes the sockets of dead sessions; the dead session is refused.
     await until(lambda: feed.state().status == "reconnecting", 10, "the feed losing the socket")
     await until(lambda: "authenticate" in feed.state().detail, 10, "the dead session refused")
+    page = rendered(feed.state())
+    assert page["connected"] == "no" and "authenticate" in page["status"]
     mark = len(received.ticks)
     await breeze.customer_details(stream_sim.new_api_session())  # the trader logs in again
     assert credentials_of(breeze) != before
     await resumed(received, symbols, mark, 10)
     assert feed.state().status == "connected"
     check_sequences(received, symbols)
+    page = rendered(feed.state())
+    assert page["connected"] == "yes" and int(page["reconnects"]) >= 1

@@ -342,3 +342,27 @@ def test_an_offset_off_the_ladder_is_400() -> None:
     with pytest.raises(MarketDataError, match="Offset OTM3 is out of range"):
         service.pick(under, 210.0, "OTM3", "CE")  # type: ignore[attr-defined]
 
+
+
+def test_in_session_at_pinned_instants() -> None:
+    """The feed's watchdog and REST fallback ask whether a subscribed market is open."""
+    calendar = MarketCalendar()
+    ist = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    monday = dt.date(2026, 12, 7)
+
+    def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute), ist)
+
+    assert calendar.in_session(["NSE", "NFO"], at(monday, 10))
+    assert calendar.in_session(["NSE"], at(monday, 9, 15))  # the open is in
+    assert not calendar.in_session(["NSE"], at(monday, 15, 30))  # the close is out
+    assert not calendar.in_session(["NSE", "NFO"], at(monday, 8, 59))
+    assert calendar.in_session(["NSE_INDEX"], at(monday, 11))  # an index: its cash market
+    # MCX trades into the evening: one MCX subscription keeps the feed's hours long.
+    assert not calendar.in_session(["NSE"], at(monday, 20))
+    assert calendar.in_session(["NSE", "MCX"], at(monday, 20))
+    assert not calendar.in_session(["NSE", "MCX"], at(dt.date(2026, 12, 5), 11))  # Saturday
+    assert not calendar.in_session(["NSE"], at(dt.date(2026, 1, 26), 11))  # Republic Day
+    assert not calendar.in_session([], at(monday, 10))
+    # An aware instant in any zone: 04:30 UTC is 10:00 IST.
+    assert calendar.in_session(["BSE"], dt.datetime(2026, 12, 7, 4, 30, tzinfo=dt.UTC))

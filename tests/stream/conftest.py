@@ -22,6 +22,8 @@ STREAM_RATE = "4"
 MAX_SUBSCRIPTIONS = 40
 SLOW_CLIENT_SECONDS = 2
 AUTH_GRACE_SECONDS = 3
+WATCHDOG_SECONDS = 3
+FALLBACK_AFTER_SECONDS = 3
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +33,12 @@ def feed_desk(tmp_path_factory: pytest.TempPathFactory,
                        ["--stream-rate", STREAM_RATE], platform_env={
                            "WEBSOCKET_MAX_SUBSCRIPTIONS": str(MAX_SUBSCRIPTIONS),
                            "WEBSOCKET_SLOW_CLIENT_SECONDS": str(SLOW_CLIENT_SECONDS),
-                           "WEBSOCKET_AUTH_GRACE_SECONDS": str(AUTH_GRACE_SECONDS)})
+                           "WEBSOCKET_AUTH_GRACE_SECONDS": str(AUTH_GRACE_SECONDS),
+                           "FEED_WATCHDOG_SECONDS": str(WATCHDOG_SECONDS),
+                           "FEED_FALLBACK_AFTER_SECONDS": str(FALLBACK_AFTER_SECONDS),
+                           "FEED_FALLBACK_SECONDS": "1",
+                           # the simulator's market never shuts: nor does the feed's
+                           "FEED_MARKET_HOURS": "always"})
     try:
         yield opened
     finally:

@@ -7,6 +7,9 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from algodesk.domain.market import DepthLevel
 from algodesk.domain.stream import DepthUpdate, Tick
 from algodesk.stream import protocol
@@ -63,3 +66,37 @@ def test_items_in_every_form() -> None:
         unsubscribe=True)
     assert [i.mode for i in unsubscribe] == [3, 1]
     assert protocol.mode("quote") == 2 and protocol.mode("3") == 3
+
+
+_PRICES = st.one_of(st.none(), st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999"),
+                                           places=2))
+_COUNTS = st.integers(min_value=0, max_value=10**12)
+
+
+@given(st.builds(
+    Tick, symbol=st.sampled_from(["SBIN", "M&M", 'ODD"NAME\\', "NIFTY25DEC2624000CE"]),
+    exchange=st.sampled_from(["NSE", "NFO", "NSE_INDEX"]),
+    last_price=st.decimals(min_value=Decimal("0.05"), max_value=Decimal("999999"), places=2),
+    last_quantity=_COUNTS, volume=_COUNTS,
+    at=st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1),
+                    timezones=st.just(dt.UTC)),
+    average_price=_PRICES, open_interest=_COUNTS, open=_PRICES, high=_PRICES, low=_PRICES,
+    previous_close=_PRICES, total_buy_quantity=_COUNTS, total_sell_quantity=_COUNTS,
+    upper_circuit=_PRICES, lower_circuit=_PRICES, polled=st.booleans()),
+    st.sampled_from([1, 2, 3]), st.sampled_from([None, BOOK]))
+def test_the_written_frame_is_json_of_the_payload(tick: Tick, mode: int,
+                                                  book: DepthUpdate | None) -> None:
+    """`market_data` writes the text itself (speed); it must be, byte for byte, what
+    `json.dumps` makes of `payload` in its frame."""
+    frame = {"type": "market_data", "symbol": tick.symbol, "exchange": tick.exchange,
+             "mode": mode, "broker": "icici", "data": payload(mode, tick, book, 1234)}
+    assert market_data(mode, tick, book, "icici", 1234) == json.dumps(frame,
+                                                                      separators=(",", ":"))
+
+
+def test_a_polled_tick_says_it_came_from_a_rest_quote() -> None:
+    polled = Tick("SBIN", "NSE", Decimal("812.35"), 10, 5000, AT, polled=True)
+    for mode in (1, 2, 3):
+        frame = json.loads(market_data(mode, polled, BOOK, "icici", 99))
+        assert frame["data"]["source"] == "rest"
+    assert "source" not in json.loads(market_data(2, TICK, None, "icici", 99))["data"]

@@ -1,7 +1,8 @@
 """End to end: a client of the platform's WebSocket feed keeps getting ticks, with no
-action of its own, when the simulator drops every broker socket, and when the broker
-session dies at the daily rollover and the trader logs in again. No frame of an
-instrument arrives twice or out of order."""
+action of its own, when the simulator drops every broker socket, when it stalls
+silently, and when the broker session dies at the daily rollover and the trader logs in
+again. No frame of an instrument arrives twice or out of order, and the broker page
+shows what happened."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.market.conftest import MarketDesk
-from tests.stream.conftest import Socket, nearest_future
+from tests.stream.conftest import WATCHDOG_SECONDS, Socket, nearest_future
+from tests.web.feed_page import feed_cells
 from tests.web.platform import sim_login
 
 OpenSocket = Callable[..., Socket]
@@ -32,8 +34,9 @@ def frames_for(sock: Socket, seconds: float) -> list[dict[str, Any]]:
 
 
 def until_frames(sock: Socket, symbols: set[str], seconds: float,
-                 got: list[dict[str, Any]]) -> None:
-    """Read into `got` until every symbol has a frame there."""
+                 got: list[dict[str, Any]], *, streamed: bool = False) -> None:
+    """Read into `got` until every symbol has a frame there (`streamed`: a frame of the
+    broker's stream, not a REST quote standing in for it)."""
     deadline = time.monotonic() + seconds
     seen: set[str] = set()
     while not symbols <= seen:
@@ -45,7 +48,8 @@ def until_frames(sock: Socket, symbols: set[str], seconds: float,
             continue
         if frame.get("type") == "market_data":
             got.append(frame)
-            seen.add(frame["symbol"])
+            if not (streamed and frame["data"].get("source") == "rest"):
+                seen.add(frame["symbol"])
 
 
 def assert_once_and_in_order(frames: list[dict[str, Any]]) -> None:
@@ -78,7 +82,7 @@ def test_ticks_resume_after_every_broker_socket_is_dropped(
     feed_desk.sim.admin("streams", {"drop": True})
     mark = len(got)
     # Reconnected within the first backoff steps, joined again, ticking again.
-    until_frames(sock, symbols, 15, after := [])
+    until_frames(sock, symbols, 15, after := [], streamed=True)
     got += after
     assert len(got) > mark
     got += frames_for(sock, 1.5)
@@ -89,6 +93,41 @@ def test_ticks_resume_after_every_broker_socket_is_dropped(
     assert feed["status"] == "connected" and feed["connected"] is True
     assert feed["reconnects_today"] >= 1 and feed["subscriptions"] >= 2
     assert feed["ticks_per_second"] > 0 and 0 <= feed["last_tick_age_seconds"] < 5
+    # So does the broker page, with the same figures.
+    page = broker_page(feed_desk)
+    assert page["status"].startswith("connected") and page["connected"] == "yes"
+    assert page["reconnects"] == str(feed["reconnects_today"])
+    assert page["stalls"] == str(feed["stalls_today"])
+    assert int(page["subscriptions"]) == feed["subscriptions"]
+    assert float(page["rate"]) > 0 and float(page["last-tick"].split()[0]) < 5
+
+
+def broker_page(desk: MarketDesk) -> dict[str, str]:
+    reply = desk.admin.get("/broker")
+    assert reply.status_code == 200, reply.text
+    return feed_cells(reply.text)
+
+
+def test_ticks_resume_after_a_silent_stall_and_the_page_counts_it(
+        feed_desk: MarketDesk, socket_of: OpenSocket) -> None:
+    sock = socket_of()
+    symbols = subscribe(feed_desk, sock)
+    got: list[dict[str, Any]] = []
+    until_frames(sock, symbols, 10, got)
+    stalls = int(broker_page(feed_desk)["stalls"])
+    feed_desk.sim.admin("streams", {"stall": True})  # connected, pings answered, no data
+    try:
+        deadline = time.monotonic() + WATCHDOG_SECONDS + 10
+        while int(broker_page(feed_desk)["stalls"]) == stalls:
+            assert time.monotonic() < deadline, "the stall never showed on the page"
+            got += frames_for(sock, 0.5)
+    finally:
+        feed_desk.sim.admin("streams", {"stall": False})
+    until_frames(sock, symbols, 15, after := [], streamed=True)
+    got += after + frames_for(sock, 1.0)
+    assert_once_and_in_order(got)
+    page = broker_page(feed_desk)
+    assert int(page["stalls"]) == stalls + 1 and page["connected"] == "yes"
 
 
 def test_ticks_resume_after_the_session_expires_and_the_trader_logs_in(
@@ -108,7 +147,9 @@ def test_ticks_resume_after_the_session_expires_and_the_trader_logs_in(
     assert frames_for(sock, 2.0) == []  # silence while there is no session
     answer, _ = feed_desk.admin.connect(sim_login(feed_desk.sim))  # the trader logs in
     assert answer.status_code == 303, answer.text
-    until_frames(sock, symbols, 15, after := [])
+    until_frames(sock, symbols, 15, after := [], streamed=True)
     got += after
     assert len(got) > mark
     assert_once_and_in_order(got)
+    page = broker_page(feed_desk)
+    assert page["connected"] == "yes" and int(page["reconnects"]) >= 1

@@ -3,7 +3,8 @@
 Beyond OpenAlgo's `message` and `broker`, `data.budget` shows the Breeze call budget in
 use (calls this minute and today, against ICICI's limits), so a tool can see how much it
 has left, and `data.feed` the broker's live feed (connected, subscriptions, ticks per
-second, the last tick's age, reconnects and stalls today).
+second, the last tick's age, reconnects and stalls today, whether REST quotes stand in
+for it and how many it read today).
 """
 
 from __future__ import annotations
@@ -35,4 +36,5 @@ async def ping(body: PingRequest, broker: ConnectedBroker, request: Request) -> 
             status=state.status, detail=state.detail, connected=state.connected,
             subscriptions=state.subscriptions, ticks_per_second=state.ticks_per_second,
             last_tick_age_seconds=state.last_tick_age, reconnects_today=state.reconnects,
-            stalls_today=state.stalls)))
+            stalls_today=state.stalls, fallback=state.fallback,
+            polled_today=state.polled_today)))

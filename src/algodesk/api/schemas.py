@@ -118,6 +118,9 @@ class FeedData(BaseModel):
     last_tick_age_seconds: float | None = Field(description="None before the first tick")
     reconnects_today: int
     stalls_today: int = Field(description="Silent connections the watchdog dropped")
+    fallback: bool = Field(False, description="Subscribed instruments are being served "
+                                              "by REST quotes (the stream is down)")
+    polled_today: int = Field(0, description="REST quotes read for that today")
 
 
 class PingData(BaseModel):

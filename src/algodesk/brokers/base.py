@@ -467,6 +467,9 @@ class FeedState:
     last_tick_age: float | None  # seconds since the last tick; None before the first
     reconnects: int  # today (IST)
     stalls: int  # connected-but-silent connections dropped by the watchdog, today
+    #: Subscribed instruments are being served by REST quotes (the stream is down).
+    fallback: bool = False
+    polled_today: int = 0  # REST quotes read for that today (IST)
 
 
 @runtime_checkable

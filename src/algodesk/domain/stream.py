@@ -49,6 +49,8 @@ class Tick:
     total_sell_quantity: int = 0
     upper_circuit: Decimal | None = None
     lower_circuit: Decimal | None = None
+    #: Read by a REST quote while the broker's stream was down, not streamed.
+    polled: bool = False
 
     def __post_init__(self) -> None:
         _exact(self, "last_price", "average_price", "open", "high", "low", "previous_close",

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -240,6 +241,16 @@ class MarketCalendar:
         calendar_exchange = CALENDAR_EXCHANGE.get(exchange, exchange)
         return any(s.exchange == calendar_exchange
                    for s in self.sessions(day, (calendar_exchange,)))
+
+    def in_session(self, exchanges: Iterable[str], at: dt.datetime) -> bool:
+        """Whether any of the exchanges (OpenAlgo's names; an index follows its cash
+        market) is in session at the instant `at` (aware)."""
+        wanted = tuple(dict.fromkeys(CALENDAR_EXCHANGE.get(ex, ex) for ex in exchanges
+                                     if CALENDAR_EXCHANGE.get(ex, ex) in EXCHANGES))
+        if not wanted:
+            return False
+        moment = at.astimezone(IST)
+        return any(s.start <= moment < s.end for s in self.sessions(moment.date(), wanted))
 
 
 def install(source: Path, data_dir: Path) -> tuple[Path, list[int]]:

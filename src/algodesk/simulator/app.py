@@ -69,7 +69,8 @@ class Simulator:
         self.streams = StreamHub(market=self.market, clock=self.clock,
                                  exchange=self.exchange, gate=self.gate,
                                  user_id=config.user_id,
-                                 ticks_per_second=config.stream_rate)
+                                 ticks_per_second=config.stream_rate,
+                                 stamp=config.stream_stamp)
 
     def reset(self) -> None:
         # GTTs act on their own as the clock moves: none outlives a reset.

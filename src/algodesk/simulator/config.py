@@ -30,6 +30,9 @@ class SimulatorConfig:
     # Stream ticks per second for each joined token; the market moves once a second, so
     # above 1 a token's ticks repeat that second's values (load, not new information).
     stream_rate: float = 1.0
+    # A bench's probe: each tick's last-traded-quantity carries the instant it is written
+    # to the socket (epoch microseconds) instead. ICICI's array layout is unchanged.
+    stream_stamp: bool = False
 
     @property
     def base_url(self) -> str:

@@ -4,6 +4,9 @@ Connect is a CSRF-checked form that opens a 15-minute window and sends the brows
 ICICI's login page. The callback cannot carry our CSRF token (ICICI posts it from its
 own site), so the broker connection accepts it only inside that window and only once;
 what the callback carries (ICICI: the API_Session) is the connection's to read.
+
+The page also shows the broker's live feed: the feed's own state (`Feed.state()`, what
+`/ping` shows), not counted again here.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ async def broker_page(request: Request, m: str = "") -> Response:
                   demo_login=(DEMO_USER_ID, DEMO_PASSWORD, DEMO_OTP),
                   redirect_url=runtime.settings.redirect_url,
                   redirect_problem=runtime.redirect_problem,
-                  master=master_view(runtime.instruments))
+                  master=master_view(runtime.instruments),
+                  feed=runtime.feed.state() if runtime.feed is not None else None)
 
 
 @router.post("/broker/connect")

@@ -10,7 +10,9 @@ everything again. A fresh `AsyncClient` every time: the SDK's own reconnect is w
 The session is read at every connection and compared every second: after the daily
 expiry the feed disconnects and waits; after the next login it connects with the new
 session, never the dead one. A connection that stays silent while instruments are
-joined is dropped by the watchdog and made again.
+joined is dropped by the watchdog and made again, during market hours only (outside
+them silence is normal). While the stream is down, the subscribed instruments are
+served by REST quotes (`feed_fallback.py`), marked as such.
 
 Ticks of an instrument reach the listeners once each and in order: a tick that stands
 before the last one delivered (exchange time, then volume) or repeats it exactly is
@@ -26,14 +28,17 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import socketio
 
+from ...domain.market import Quote
 from ...domain.stream import DepthUpdate, OrderEvent, Tick
 from ..base import FeedLevel, FeedListener, FeedState, SubscriptionRefused
+from .budget import CallBudget
+from .feed_fallback import QuoteFallback
 from .formats import IST
 from .stream_parsing import (
     Layout,
@@ -84,6 +89,10 @@ class FeedTimings:
     backoff_max_seconds: float = 10.0
     watchdog_seconds: float = 30.0
     watchdog_max_seconds: float = 480.0
+    # REST quotes while the stream has brought nothing this long (see feed_fallback.py),
+    # one every so many seconds at most.
+    fallback_after_seconds: float = 10.0
+    fallback_seconds: float = 2.0
 
 
 class IciciFeed:
@@ -92,7 +101,13 @@ class IciciFeed:
     def __init__(self, *, livestream_url: str, livefeeds_url: str,
                  credentials: Callable[[], StreamCredentials | None],
                  contracts: Callable[[], StreamContracts], name: str = "icici",
-                 timings: FeedTimings = FeedTimings()) -> None:
+                 timings: FeedTimings = FeedTimings(),
+                 quotes: Callable[[str, str], Awaitable[Quote]] | None = None,
+                 budget: CallBudget | None = None,
+                 market_open: Callable[[Iterable[str]], bool] | None = None) -> None:
+        """`quotes` (a REST quote by symbol and exchange) turns the REST fallback on;
+        `budget` paces it. `market_open` says whether any of the given exchanges is in
+        session now (the platform's calendar); without it the market never closes."""
         self.name = name
         self._credentials = credentials
         self._contracts = contracts
@@ -104,8 +119,12 @@ class IciciFeed:
         # NSE cash and NFO share prefix 4, so one token can stand for two instruments.
         self._tokens: dict[str, dict[tuple[str, str], bool]] = {}
         self._order_watchers = 0
-        self._last_tick: dict[tuple[str, str], tuple[TickOrder, list[Any]]] = {}
-        self._last_depth: dict[tuple[str, str], tuple[TickOrder, list[Any]]] = {}
+        self._market_open = market_open
+        # The order and frame of the last tick delivered per instrument (frame None: it
+        # was a polled REST quote).
+        self._last_tick: dict[tuple[str, str], tuple[TickOrder, list[Any] | None]] = {}
+        self._last_depth: dict[tuple[str, str], tuple[TickOrder, list[Any] | None]] = {}
+        self._wanted_since = 0.0  # when the first of the current subscriptions came
         self._delivered: deque[tuple[int, int]] = deque()  # (second, ticks) for the rate
         self._last_tick_at: float | None = None
         self.bad_frames = 0
@@ -114,14 +133,23 @@ class IciciFeed:
         self.orders = _Link(self, "livefeeds", livefeeds_url, watched=False)
         self.ticks.client_events = {"stock": self._on_stock}
         self.orders.client_events = {"order": self._on_order}
+        self.fallback = None if quotes is None else QuoteFallback(
+            read=quotes, wanted=self.polled_instruments, quiet_for=self.stream_quiet_for,
+            session_live=self._session_live, deliver=self.deliver_polled,
+            budget=budget, after_seconds=timings.fallback_after_seconds,
+            every_seconds=timings.fallback_seconds)
 
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
         self.ticks.start()
         self.orders.start()
+        if self.fallback is not None:
+            self.fallback.start()
 
     async def stop(self) -> None:
+        if self.fallback is not None:
+            await self.fallback.stop()
         await self.ticks.stop()
         await self.orders.stop()
 
@@ -148,6 +176,8 @@ class IciciFeed:
             raise SubscriptionRefused(
                 f"the broker's feed carries at most {MAX_TOKENS_PER_CONNECTION} "
                 "instruments and levels at once; unsubscribe some first")
+        if not self._tokens:
+            self._wanted_since = time.monotonic()
         self._tokens.setdefault(text, {})[(symbol, exchange)] = bool(inst.is_derivative)
         self._wants[key] = (text, 1)
         self.ticks.changed()
@@ -188,7 +218,9 @@ class IciciFeed:
             ticks_per_second=round(counted / _RATE_WINDOW_SECONDS, 1),
             last_tick_age=None if self._last_tick_at is None
             else round(now - self._last_tick_at, 3),
-            reconnects=link.reconnects_today(), stalls=link.stalls_today())
+            reconnects=link.reconnects_today(), stalls=link.stalls_today(),
+            fallback=self.fallback is not None and self.fallback.active,
+            polled_today=self.fallback.polled_today() if self.fallback is not None else 0)
 
     # -- what the links ask ----------------------------------------------------------------
 
@@ -200,6 +232,54 @@ class IciciFeed:
 
     def credentials(self) -> StreamCredentials | None:
         return self._credentials()
+
+    def _session_live(self) -> bool:
+        """A broker session the tick stream has seen too: right after a login the
+        stream connects first (the wait for the login is no silence of the stream's)."""
+        return self.ticks.status != "waiting" and self.credentials() is not None
+
+    def in_session(self) -> bool:
+        """Whether the market of some subscribed instrument is open now: silence from
+        the tick stream only means something then."""
+        if self._market_open is None:
+            return True
+        return self._market_open({exchange for wanting in self._tokens.values()
+                                  for _symbol, exchange in wanting})
+
+    # -- what the REST fallback asks --------------------------------------------------------
+
+    def polled_instruments(self) -> list[tuple[str, str]]:
+        """Every instrument subscribed at the quote level (a REST quote serves it)."""
+        return [(symbol, exchange) for symbol, exchange, level in self._wants
+                if level is FeedLevel.QUOTE]
+
+    def stream_quiet_for(self) -> float:
+        """Seconds the tick stream has brought nothing it should have: since its last
+        data, its last (re)connection, the first of the subscriptions or the last moment
+        without a broker session, the latest; 0 while the market is shut (no ticks are
+        due)."""
+        if not self.in_session():
+            return 0.0
+        link = self.ticks
+        return time.monotonic() - max(link.data_at, link.connected_since, link.waited_at,
+                                      self._wanted_since)
+
+    def deliver_polled(self, tick: Tick) -> bool:
+        """A REST quote's tick, delivered when it comes after the last tick of its
+        instrument; the same trade the stream already brought is no news."""
+        key = (tick.symbol, tick.exchange)
+        if (tick.symbol, tick.exchange, FeedLevel.QUOTE) not in self._wants:
+            return False  # unsubscribed while the quote was read
+        order = TickOrder(int(tick.at.timestamp()), tick.volume)
+        last = self._last_tick.get(key)
+        # Strictly later than what was delivered: a REST quote of the trade the stream
+        # (or an earlier quote) already brought is no news.
+        if last is not None and (order.ltt, order.volume) <= (last[0].ltt, last[0].volume):
+            self.dropped_repeats += 1
+            return False
+        self._last_tick[key] = (order, None)
+        self._notify(tick)
+        return True
 
     def order_events_since(self) -> float | None:
         """Since when (monotonic) order notifications have arrived without a break: the
@@ -235,7 +315,7 @@ class IciciFeed:
         except StreamFormatError as exc:
             self._bad_frame(exc)
 
-    def _fresh(self, last: dict[tuple[str, str], tuple[TickOrder, list[Any]]],
+    def _fresh(self, last: dict[tuple[str, str], tuple[TickOrder, list[Any] | None]],
                key: tuple[str, str], frame: list[Any], kind: Layout) -> bool:
         """Whether this frame comes after the last one delivered for the instrument
         (and, if so, it becomes the last one)."""
@@ -247,6 +327,7 @@ class IciciFeed:
         return True
 
     def _deliver_tick(self, tick: Tick) -> None:
+        """A streamed tick: counted for the feed's state, then to the listeners."""
         now = time.monotonic()
         self._last_tick_at = now
         second = int(now)
@@ -255,6 +336,9 @@ class IciciFeed:
         else:
             self._delivered.append((second, 1))
             self._roll_rate(second)
+        self._notify(tick)
+
+    def _notify(self, tick: Tick) -> None:
         for listener in list(self._listeners):
             try:
                 listener.on_tick(tick)
@@ -318,6 +402,8 @@ class _Link:
         self._task: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
         self._last_heard = 0.0
+        self.data_at = 0.0  # monotonic time of the last data, over every connection
+        self.waited_at = 0.0  # of the last check that found no broker session
         self._day = _ist_day()
         self._reconnects = 0
         self._stalls = 0
@@ -328,7 +414,7 @@ class _Link:
         self._wakeup.set()
 
     def heard(self) -> None:
-        self._last_heard = time.monotonic()
+        self._last_heard = self.data_at = time.monotonic()
 
     def reconnects_today(self) -> int:
         self._roll_day()
@@ -386,6 +472,7 @@ class _Link:
             if credentials is None:
                 self._set("waiting", "no broker session: log in to the broker")
                 await self._wait(CHECK_SECONDS)
+                self.waited_at = time.monotonic()
                 continue
             if not failures:
                 self._set("connecting", f"to {self.url}")
@@ -493,6 +580,8 @@ class _Link:
                     return
                 heard = self._last_heard
                 outcome.heard = outcome.heard or heard > 0
+                if not self.feed.in_session():
+                    quiet_since = time.monotonic()  # a shut market is silent: not a stall
                 if joined and time.monotonic() - max(heard, quiet_since) > patience:
                     self._roll_day()
                     self._stalls += 1

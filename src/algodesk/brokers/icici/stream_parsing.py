@@ -12,6 +12,7 @@ numbers, given the OpenAlgo symbol and exchange to stamp on the result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -102,6 +103,8 @@ def paise(value: Any) -> Decimal | None:
 
 def quantity(value: Any) -> int:
     """A count; the empty values are 0."""
+    if type(value) is int:  # the common case, eight times a tick
+        return value
     if value is None or value == "" or value == "*":
         return 0
     try:
@@ -112,7 +115,12 @@ def quantity(value: Any) -> int:
 
 def epoch(value: Any) -> dt.datetime:
     """Epoch seconds as an aware UTC instant (0 when absent)."""
-    seconds = quantity(value)
+    return _instant(quantity(value))
+
+
+@functools.lru_cache(maxsize=1024)
+def _instant(seconds: int) -> dt.datetime:
+    # The ticks of one second, a thousand instruments' of them, share one instant.
     return _EPOCH + dt.timedelta(seconds=seconds)
 
 
@@ -130,15 +138,18 @@ class TickOrder:
 
 
 def is_newer(order: TickOrder, frame: list[Any],
-             previous: tuple[TickOrder, list[Any]] | None) -> bool:
+             previous: tuple[TickOrder, list[Any] | None] | None) -> bool:
     """Whether a frame comes after `previous` (the order and frame last delivered for
     its instrument): not before it, and not an exact repeat of it. At the same time and
-    volume a changed frame is news (the best bid or ask moved without a trade)."""
+    volume a changed frame is news (the best bid or ask moved without a trade) — unless
+    the last one was a REST quote (frame None): its trade is then no news again."""
     if previous is None:
         return True
     before, seen = previous
     if (order.ltt, order.volume) < (before.ltt, before.volume):
         return False
+    if seen is None:
+        return order != before
     return not (order == before and frame == seen)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import time
@@ -42,6 +43,7 @@ MAX_QUEUED_PER_SOCKET = 5000  # ticks waiting for one slow reader before it lose
 ORDERS_ROOM = "__orders__"
 _INTERVAL_SECONDS = {"1second": 1, "1minute": 60, "5minute": 300, "30minute": 1800}
 _SLICE_SECONDS = 0.005  # longest run of emits between yields to the loop
+_SPREAD_SECONDS = 0.002  # a round of ticks goes out in slices this far apart
 
 
 @dataclass
@@ -60,7 +62,8 @@ class StreamHub:
     """The livestream/livefeeds server, the OHLCV server and their emitters."""
 
     def __init__(self, *, market: Market, clock: Clock, exchange: Exchange,
-                 gate: Gatekeeper, user_id: str, ticks_per_second: float) -> None:
+                 gate: Gatekeeper, user_id: str, ticks_per_second: float,
+                 stamp: bool = False) -> None:
         if not 0 < ticks_per_second <= 1000:
             raise ValueError("ticks_per_second must be in (0, 1000]")
         self.market = market
@@ -68,6 +71,7 @@ class StreamHub:
         self.gate = gate
         self.user_id = user_id
         self.ticks_per_second = ticks_per_second
+        self.stamp = stamp  # ticks carry the instant they are written (a bench's probe)
         self.faults = StreamFaults()
         self.live = _Channel(self._server(), ohlcv=False)
         self.candles = _Channel(self._server(), ohlcv=True)
@@ -278,8 +282,13 @@ class StreamHub:
         quote = self._quote(token, second)
         built = (frames.depth(token, quote, second) if token.level == DEPTH_LEVEL
                  else frames.tick(token, quote))
-        event = sio_packet.Packet(sio_packet.EVENT, namespace="/", data=["stock", built])
-        cached = (built, eio_packet.Packet(eio_packet.MESSAGE, event.encode()))
+        packet: eio_packet.Packet
+        if self.stamp and token.level != DEPTH_LEVEL:
+            packet = _StampedTick(built)
+        else:
+            event = sio_packet.Packet(sio_packet.EVENT, namespace="/", data=["stock", built])
+            packet = eio_packet.Packet(eio_packet.MESSAGE, event.encode())
+        cached = (built, packet)
         self._frames[(text, second)] = cached
         return cached
 
@@ -315,10 +324,13 @@ class StreamHub:
             await asyncio.sleep(max(0.0, math.floor(now) + 1 - now) + 0.001)
 
     async def _tick_loop(self) -> None:
+        """A round gives every joined token a tick; rounds come `ticks_per_second`
+        times a second. A round is spread over its period in slices of a few
+        milliseconds, as a real feed's ticks flow rather than arrive a thousand at one
+        instant (a client's latency would otherwise measure the burst, not itself)."""
         loop = asyncio.get_running_loop()
         due = loop.time()
         checked_second = 0
-        server = self.live.server
         while True:
             period = 1.0 / self.ticks_per_second
             due = max(due + period, loop.time() - period)  # never burst to catch up
@@ -334,30 +346,45 @@ class StreamHub:
                 await self._drop_expired()
             if self.faults.stalled or not self.market.is_open(now):
                 continue
-            round_began = slice_began = time.perf_counter()
-            for text, members in list(self.live.members.items()):
-                token = self.live.tokens[text]
-                # One encoding per token and second, sent as is to each member: what
-                # socket.io's room emit does, without a task per recipient.
-                packet = self._packet(text, token, second)[1]
-                for sid in list(members):
-                    eio_sid = server.manager.eio_sid_from_sid(sid, "/")
-                    socket = server.eio.sockets.get(eio_sid) if eio_sid else None
-                    if socket is None or socket.closed:
-                        continue
-                    if socket.queue.qsize() >= MAX_QUEUED_PER_SOCKET:
-                        # A reader this far behind loses ticks, as over a congested
-                        # link, instead of growing the simulator's memory without end.
-                        self.ticks_dropped += 1
-                        continue
-                    await socket.send(packet)
-                    self.ticks_sent += 1
-                if time.perf_counter() - slice_began > _SLICE_SECONDS:
-                    # A first quote of an instrument costs milliseconds (its series is
-                    # built); REST answers must not wait behind a thousand of them.
-                    await asyncio.sleep(0)
-                    slice_began = time.perf_counter()
+            round_began = time.perf_counter()
+            tokens = list(self.live.members.items())
+            slices = max(1, min(len(tokens), round(period / _SPREAD_SECONDS)))
+            for k in range(slices):
+                if k:
+                    await asyncio.sleep(max(0.0, due + k * period / slices - loop.time()))
+                    if self.faults.stalled:
+                        break
+                await self._emit(tokens[k * len(tokens) // slices:
+                                        (k + 1) * len(tokens) // slices])
             self.last_round_seconds = time.perf_counter() - round_began
+
+    async def _emit(self, tokens: list[tuple[str, set[str]]]) -> None:
+        """One tick of each token to each of its members, at the simulator's clock."""
+        server = self.live.server
+        second = math.floor(self.clock.now())
+        slice_began = time.perf_counter()
+        for text, members in tokens:
+            token = self.live.tokens[text]
+            # One encoding per token and second, sent as is to each member: what
+            # socket.io's room emit does, without a task per recipient.
+            packet = self._packet(text, token, second)[1]
+            for sid in list(members):
+                eio_sid = server.manager.eio_sid_from_sid(sid, "/")
+                socket = server.eio.sockets.get(eio_sid) if eio_sid else None
+                if socket is None or socket.closed:
+                    continue
+                if socket.queue.qsize() >= MAX_QUEUED_PER_SOCKET:
+                    # A reader this far behind loses ticks, as over a congested
+                    # link, instead of growing the simulator's memory without end.
+                    self.ticks_dropped += 1
+                    continue
+                await socket.send(packet)
+                self.ticks_sent += 1
+            if time.perf_counter() - slice_began > _SLICE_SECONDS:
+                # A first quote of an instrument costs milliseconds (its series is
+                # built); REST answers must not wait behind a thousand of them.
+                await asyncio.sleep(0)
+                slice_began = time.perf_counter()
 
     async def _candle_loop(self) -> None:
         """At each simulated second, the candles that just closed, per interval event."""
@@ -416,6 +443,28 @@ class StreamHub:
                     continue  # silence is the fault: what happens meanwhile is lost
                 await self.live.server.emit("order", frame, room=ORDERS_ROOM)
                 self.orders_sent += 1
+
+
+class _StampedTick(eio_packet.Packet):
+    """A tick whose last-traded-quantity is, in the bytes written, the instant they are
+    written (epoch microseconds): the socket's writer encodes each packet just before
+    sending it. For benches measuring latency from here to a client downstream; every
+    other element, and the array's layout, is the tick's own."""
+
+    def __init__(self, frame: list[Any]) -> None:
+        super().__init__(eio_packet.MESSAGE, "")
+        slot = 6 if str(frame[0]).startswith("6.") else 10  # MCX's ltq comes earlier
+        marked = list(frame)
+        marked[slot] = _STAMP_MARK
+        # engine.io MESSAGE (4), socket.io EVENT (2) on the default namespace
+        text = "42" + json.dumps(["stock", marked], separators=(",", ":"))
+        self.head, _, self.tail = text.partition(str(_STAMP_MARK))
+
+    def encode(self, b64: bool = False) -> str:
+        return f"{self.head}{time.time_ns() // 1000}{self.tail}"
+
+
+_STAMP_MARK = 987_654_321_987_654_321  # stands in for the stamp while the frame is encoded
 
 
 def _texts(data: Any) -> list[str]:
