@@ -34,9 +34,13 @@ stalled client stays connected through the whole window.
     PYTHONPATH=src .venv/bin/python bench/bench_feed.py
     PYTHONPATH=src .venv/bin/python bench/bench_feed.py --baseline 996a2ef
     PYTHONPATH=src .venv/bin/python bench/bench_feed.py --profile /tmp/platform.pstats
+    PYTHONPATH=src .venv/bin/python bench/bench_feed.py --light-only --stalls /tmp/stalls.json
 
 `--baseline REF` also measures a platform run from REF's `src/` (`git archive`), against
-a simulator of this tree (it has the stamp), one run after the other.
+a simulator of this tree (it has the stamp), one run after the other. `--light-only`
+runs the 2,000/s case alone and prints it (nothing saved); `--stalls FILE` has the
+platform write what held its loop up and the stamp's age along the pipeline
+(`stall_hook/sitecustomize.py`).
 """
 
 from __future__ import annotations
