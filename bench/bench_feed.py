@@ -34,9 +34,13 @@ stalled client stays connected through the whole window.
     PYTHONPATH=src .venv/bin/python bench/bench_feed.py
     PYTHONPATH=src .venv/bin/python bench/bench_feed.py --baseline 996a2ef
     PYTHONPATH=src .venv/bin/python bench/bench_feed.py --profile /tmp/platform.pstats
+    PYTHONPATH=src .venv/bin/python bench/bench_feed.py --light-only --stalls /tmp/stalls.json
 
 `--baseline REF` also measures a platform run from REF's `src/` (`git archive`), against
-a simulator of this tree (it has the stamp), one run after the other.
+a simulator of this tree (it has the stamp), one run after the other. `--light-only`
+runs the 2,000/s case alone and prints it (nothing saved); `--stalls FILE` has the
+platform write what held its loop up and the stamp's age along the pipeline
+(`stall_hook/sitecustomize.py`).
 """
 
 from __future__ import annotations
@@ -407,7 +411,7 @@ def _source_of(ref: str, folder: Path) -> Path:
 
 
 def measure(source: Path | None = None, profile: Path | None = None, rate: int = RATE,
-            full: bool = True) -> dict[str, Any]:
+            full: bool = True, stalls: Path | None = None) -> dict[str, Any]:
     """One platform (this tree's, or the one in `source`) against a new simulator at
     `rate` ticks a second per instrument (`full`: the busy reader and the stalled client
     too); with `profile`, the platform writes its cProfile statistics there when it ends."""
@@ -421,6 +425,11 @@ def measure(source: Path | None = None, profile: Path | None = None, rate: int =
     if profile is not None:
         paths.append(str(Path(__file__).parent / "profile_hook"))
         platform_env["ALGODESK_PROFILE_OUT"] = str(profile.resolve())
+    if stalls is not None:
+        paths.append(str(Path(__file__).parent / "stall_hook"))
+        platform_env["ALGODESK_STALLS_OUT"] = str(stalls.resolve())
+        platform_env["ALGODESK_STALLS_PROBE"] = "1"
+        platform_env["ALGODESK_STALLS_SAMPLE"] = "1"
     platform_env["PYTHONPATH"] = os.pathsep.join(paths)
     try:
         desk = open_desk(folder / "feed", simulators,
@@ -440,8 +449,13 @@ def measure(source: Path | None = None, profile: Path | None = None, rate: int =
         simulators.stop()
 
 
-def main(baseline: str | None = None, profile: Path | None = None) -> dict[str, Any]:
-    figures = measure(profile=profile)
+def main(baseline: str | None = None, profile: Path | None = None,
+         light_only: bool = False, stalls: Path | None = None) -> dict[str, Any]:
+    if light_only:  # a quicker look at the lighter run: printed, not saved
+        figures = measure(profile=profile, rate=LIGHT_RATE, full=False, stalls=stalls)
+        print(json.dumps(figures["fast_clients"], indent=2))
+        return figures
+    figures = measure(profile=profile, stalls=stalls)
     if profile is None:
         figures["light"] = measure(rate=LIGHT_RATE, full=False)
     if baseline:
@@ -524,5 +538,9 @@ if __name__ == "__main__":
                         help="also measure a platform run from this commit's src/")
     parser.add_argument("--profile", metavar="FILE", type=Path,
                         help="the platform's cProfile statistics (pstats) written to FILE")
+    parser.add_argument("--light-only", action="store_true",
+                        help="only the lighter run (printed, not saved)")
+    parser.add_argument("--stalls", metavar="FILE", type=Path,
+                        help="what held the platform's event loop up (JSON) written to FILE")
     args = parser.parse_args()
-    main(args.baseline, args.profile)
+    main(args.baseline, args.profile, args.light_only, args.stalls)
