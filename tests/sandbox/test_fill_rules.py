@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from algodesk.domain.market import DepthLevel
 from algodesk.domain.orders import Side
-from algodesk.domain.stream import DepthUpdate, Tick
 from algodesk.sandbox.fills import Book, rests_filled, take, triggered
-from algodesk.sandbox.prices import tick_book
 
 D = Decimal
 
@@ -91,26 +88,3 @@ def test_stops_trigger_on_the_last_price_through_the_trigger() -> None:
     assert triggered(Side.SELL, D("100.00"), DEPTH)
     assert not triggered(Side.SELL, D("99.95"), DEPTH)
     assert not triggered(Side.SELL, D("99.95"), Book(D(0)))  # no trade yet
-
-
-def test_a_depth_the_last_price_moved_through_gives_way_to_the_ticks_own_book() -> None:
-    """Ticks and depth arrive as separate messages: a tick whose last price is above the
-    depth's best ask (the depth is a second older) is priced by its own best bid and ask,
-    so a stop it triggers never buys below the price that triggered it."""
-    at = dt.datetime(2026, 12, 7, 4, 0, tzinfo=dt.UTC)
-    older = DepthUpdate("SBIN", "NSE", bids=levels(("883.95", 10)),
-                        asks=levels(("884.00", 10), ("884.05", 20)), at=at)
-    tick = Tick("SBIN", "NSE", D("884.10"), 1, 1000, at, bid=D("884.05"), bid_quantity=5,
-                ask=D("884.15"), ask_quantity=7)
-    book = tick_book(tick, older)
-    assert (book.depth, book.asks, book.bids) == (
-        False, levels(("884.15", 7)), levels(("884.05", 5)))
-    fill = take(Side.BUY, 1, book)
-    assert fill is not None and (fill.price, fill.rule) == (D("884.15"), (
-        "market buy at the best ask 884.15 (the tick's best level: the depth was behind "
-        "its last price)"))
-    # A depth the last price sits within is used, all five levels of it.
-    agreeing = DepthUpdate("SBIN", "NSE", bids=levels(("884.05", 10)),
-                           asks=levels(("884.10", 10), ("884.15", 20)), at=at)
-    assert tick_book(tick, agreeing).depth is True
-    assert tick_book(tick, agreeing).asks == agreeing.asks

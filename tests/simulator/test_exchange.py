@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from tests.conftest import SimulatorProcess, ist_today
+from tests.conftest import IST, SimulatorProcess, ist_today
 from tests.simulator.test_protocol import RawBreeze
 
 
@@ -80,14 +81,22 @@ def test_ioc_away_from_market_is_cancelled_at_once(raw: RawBreeze) -> None:
 
 
 def test_stoploss_buy_triggers_when_price_rises_through(raw: RawBreeze) -> None:
+    # The walk below stays within one IST day (a day order expires with it): it starts
+    # at the next 09:30 IST, whatever the hour the test runs, and ends by 23:30.
+    now = datetime.now(IST)
+    start = datetime.combine(now.date(), dt_time(9, 30), IST)
+    if start <= now:
+        start += timedelta(days=1)
+    morning = (start - now).total_seconds()
+    raw.move_clock(morning)
     book = quote(raw, "INFTEC")
     trigger = Decimal(tick_round(book["ltp"] + 1))
     order_id = place(raw, stock_code="INFTEC", order_type="stoploss",
                      stoploss=str(trigger), price=str(trigger + 50))
     assert order(raw, "NSE", order_id)["status"] == "Ordered"
     # Walk the clock forward until the price path crosses the trigger.
-    for hours in range(1, 48):
-        raw.move_clock(hours * 1800)
+    for half_hours in range(1, 29):
+        raw.move_clock(morning + half_hours * 1800)
         row = order(raw, "NSE", order_id)
         if row["status"] != "Ordered":
             break

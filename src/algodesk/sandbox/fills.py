@@ -36,14 +36,13 @@ ZERO = Decimal(0)
 class Book:
     """What is known of an instrument's market at one moment: the last trade and each
     side's levels, best first (`depth`: the five levels of the depth stream, else the
-    quote's best bid and ask only, `top_only` saying why)."""
+    quote's best bid and ask only)."""
 
     last_price: Decimal
     bids: tuple[DepthLevel, ...] = ()
     asks: tuple[DepthLevel, ...] = ()
     depth: bool = False
     at: dt.datetime | None = None
-    top_only: str = "quote: no depth known"
 
     def side(self, taking: Side) -> tuple[DepthLevel, ...]:
         """The levels an order of `taking` trades against (a buy takes the asks)."""
@@ -105,7 +104,7 @@ def take(side: Side, quantity: int, book: Book, limit: Decimal | None = None
     if limit is not None and not _better_or_equal(side, best, limit):
         return None
     if not book.depth or all(level.quantity <= 0 for level in levels):
-        return Fill(best, f"{kind} {verb} at the best {name} {best} ({book.top_only})")
+        return Fill(best, f"{kind} {verb} at the best {name} {best} (quote: no depth known)")
     cost, taken, used, last = _walk(side, quantity, levels, limit)
     if taken == quantity:
         if used == 1:

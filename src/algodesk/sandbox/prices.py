@@ -16,7 +16,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Protocol
 
 from ..brokers.base import Feed, FeedLevel, SubscriptionRefused
@@ -45,24 +44,11 @@ def quote_book(quote: Quote) -> Book:
 
 
 def tick_book(tick: Tick, depth: DepthUpdate | None) -> Book:
-    """The tick with the latest depth, unless the tick's last price has moved through
-    that depth's best level (ticks and depth come as separate messages, so the depth
-    can be a second older): then the tick's own best bid and ask, which are of its
-    instant."""
-    if depth is not None and _depth_agrees(tick.last_price, depth):
+    if depth is not None:
         return Book(tick.last_price, depth.bids, depth.asks, depth=True, at=tick.at)
     bids = (DepthLevel(tick.bid, tick.bid_quantity),) if tick.bid else ()
     asks = (DepthLevel(tick.ask, tick.ask_quantity),) if tick.ask else ()
-    return Book(tick.last_price, bids, asks, depth=False, at=tick.at,
-                top_only="the tick's best level: the depth was behind its last price"
-                if depth is not None else "quote: no depth known")
-
-
-def _depth_agrees(last_price: Decimal, depth: DepthUpdate) -> bool:
-    best_ask = next((level.price for level in depth.asks if level.price), None)
-    best_bid = next((level.price for level in depth.bids if level.price), None)
-    return ((best_ask is None or best_ask >= last_price)
-            and (best_bid is None or best_bid <= last_price))
+    return Book(tick.last_price, bids, asks, depth=False, at=tick.at)
 
 
 class Prices:
