@@ -15,21 +15,13 @@ import httpx
 import pytest
 
 from tests.gtt.conftest import gtt_body, on_tick
-from tests.orders_robustness.stack import Stack
+from tests.orders_robustness.stack import Stack, lost_answer_stack
 from tests.stream.conftest import atm_call
-
-BREEZE_TIMEOUT = "2"  # a lost answer costs the test seconds
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    opened = Stack.open(tmp_path_factory.mktemp("gtt-lost"),
-                        sim_args=("--calls-per-minute", "2000"),
-                        env={"BREEZE_TIMEOUT_SECONDS": BREEZE_TIMEOUT})
-    try:
-        yield opened
-    finally:
-        opened.close()
+    yield from lost_answer_stack(tmp_path_factory.mktemp("gtt-lost"))
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
 from pathlib import Path
@@ -295,3 +296,19 @@ def error_of(response: httpx.Response) -> str:
 __all__ = ["EXCHANGE", "RECONNECT", "SYMBOL", "UNSETTLED", "Call", "CountingSimulator",
            "Stack", "assert_journal_matches", "assert_no_duplicates", "error_of",
            "today_ist"]
+
+
+# The platform waits this long for a Breeze answer (10 s by default): short, so a test
+# that loses answers on purpose pays seconds, not tens of seconds.
+SHORT_BREEZE_TIMEOUT = "2"
+
+
+def lost_answer_stack(workdir: Path) -> Iterator[Stack]:
+    """A module's stack for tests that lose Breeze answers: a short Breeze wait and a
+    generous call budget, closed after the module."""
+    opened = Stack.open(workdir, sim_args=("--calls-per-minute", "2000"),
+                        env={"BREEZE_TIMEOUT_SECONDS": SHORT_BREEZE_TIMEOUT})
+    try:
+        yield opened
+    finally:
+        opened.close()

@@ -26,11 +26,9 @@ from tests.orders_robustness.stack import (
     Stack,
     assert_journal_matches,
     error_of,
+    lost_answer_stack,
 )
 
-# The platform waits this long for a Breeze answer (10 s by default) — short, so a
-# lost answer costs the test seconds, not tens of seconds.
-BREEZE_TIMEOUT = "2"
 # An error that names the broker, or passes on its own words (the outage text ICICI
 # sends is "Error while calling service, Please contact admin").
 BROKER_WORDS = ("icici", "broker", "contact admin", "maintenance", "unavailable")
@@ -38,13 +36,7 @@ BROKER_WORDS = ("icici", "broker", "contact admin", "maintenance", "unavailable"
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    opened = Stack.open(tmp_path_factory.mktemp("faults"),
-                        sim_args=("--calls-per-minute", "2000"),
-                        env={"BREEZE_TIMEOUT_SECONDS": BREEZE_TIMEOUT})
-    try:
-        yield opened
-    finally:
-        opened.close()
+    yield from lost_answer_stack(tmp_path_factory.mktemp("faults"))
 
 
 @pytest.fixture(autouse=True)
